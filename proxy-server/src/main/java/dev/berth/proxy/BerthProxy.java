@@ -1,0 +1,284 @@
+package dev.berth.proxy;
+
+import dev.berth.proxy.admin.AdminServer;
+import dev.berth.proxy.credentials.CredentialCache;
+import dev.berth.proxy.credentials.CredentialException;
+import dev.berth.proxy.credentials.CredentialSource;
+import dev.berth.proxy.docker.ContainerIndex;
+import dev.berth.proxy.docker.DockerContainerIndex;
+import dev.berth.proxy.http.MetadataHandler;
+import dev.berth.proxy.http.Upstream;
+import dev.berth.proxy.local.LocalMode;
+import dev.berth.proxy.policy.Decision;
+import dev.berth.proxy.policy.RolePolicy;
+import dev.berth.proxy.sts.StsRoleAssumer;
+import dev.berth.proxy.token.TokenIssuer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+
+/**
+ * The Berth metadata proxy: one event loop carrying the HTTP server, the upstream client and the
+ * STS client; a container index; a role policy; a credential cache.
+ *
+ * <p>As a daemon: {@code BerthProxy.start(config)}. Embedded, with parts of your own:
+ *
+ * <pre>{@code
+ * try (BerthProxy proxy = BerthProxy.builder(config)
+ *     .containers(myIndex)              // default: the Docker engine at config.dockerHost()
+ *     .credentials(myCredentialSource)  // default: STS AssumeRole
+ *     .start()) {
+ *   InetSocketAddress where = proxy.address();
+ * }
+ * }</pre>
+ */
+public final class BerthProxy implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(BerthProxy.class);
+
+  private final List<AutoCloseable> resources;
+  private final DisposableServer server;
+  private final DisposableServer admin;
+  private final PrometheusMeterRegistry meters;
+
+  private BerthProxy(List<AutoCloseable> resources, DisposableServer server, DisposableServer admin,
+      PrometheusMeterRegistry meters) {
+    this.resources = resources;
+    this.server = server;
+    this.admin = admin;
+    this.meters = meters;
+  }
+
+  /** Starts the proxy with every part built from {@code config}. */
+  public static BerthProxy start(ProxyConfig config) {
+    return builder(config).start();
+  }
+
+  /** A builder for a proxy whose parts may be replaced. */
+  public static Builder builder(ProxyConfig config) {
+    return new Builder(config);
+  }
+
+  /** Where the metadata proxy listens. */
+  public InetSocketAddress address() {
+    return (InetSocketAddress) server.address();
+  }
+
+  /** Where the admin endpoints listen. */
+  public InetSocketAddress adminAddress() {
+    return (InetSocketAddress) admin.address();
+  }
+
+  /** The proxy's metrics, as {@code /metrics} shows them. */
+  public String scrapeMetrics() {
+    return meters.scrape();
+  }
+
+  /** Blocks the calling thread until the proxy is closed. */
+  public void awaitClose() {
+    server.onDispose().block();
+  }
+
+  /** Stops listening, then releases every part in reverse order of creation. */
+  @Override
+  public void close() {
+    server.disposeNow(Duration.ofSeconds(5));
+    admin.disposeNow(Duration.ofSeconds(5));
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      try {
+        resources.get(i).close();
+      } catch (Exception e) {
+        log.warn("while stopping: {}", e.toString());
+      }
+    }
+  }
+
+  /** Assembles a {@link BerthProxy}; parts not given are built from the configuration. */
+  public static final class Builder {
+    private final ProxyConfig config;
+    private ContainerIndex containers;
+    private CredentialSource credentials;
+    private Upstream upstream;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder(ProxyConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /** Replaces the container index. The proxy closes it when it closes. */
+    public Builder containers(ContainerIndex containers) {
+      this.containers = Objects.requireNonNull(containers, "containers");
+      return this;
+    }
+
+    /** Replaces where credentials come from. */
+    public Builder credentials(CredentialSource credentials) {
+      this.credentials = Objects.requireNonNull(credentials, "credentials");
+      return this;
+    }
+
+    /** Replaces where other metadata paths go. */
+    public Builder upstream(Upstream upstream) {
+      this.upstream = Objects.requireNonNull(upstream, "upstream");
+      return this;
+    }
+
+    /** Replaces the clock that times tokens and credentials. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Builds every missing part, binds the listeners and starts indexing containers. */
+    public BerthProxy start() {
+      List<AutoCloseable> resources = new ArrayList<>();
+      try {
+        return start(resources);
+      } catch (RuntimeException e) {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+          try {
+            resources.get(i).close();
+          } catch (Exception suppressed) {
+            e.addSuppressed(suppressed);
+          }
+        }
+        throw e;
+      }
+    }
+
+    private BerthProxy start(List<AutoCloseable> resources) {
+      EventLoopGroup loop = eventLoop();
+      // The quiet period lets the SDK's channel pools finish closing on the loop before it stops.
+      resources.add(() -> loop.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS).syncUninterruptibly());
+      PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      resources.add(meters::close);
+
+      if (config.local()) {
+        log.warn("LOCAL MODE: loopback callers get locally issued credentials that AWS will reject; "
+            + "no Docker engine and no AWS account are used");
+      }
+      ContainerIndex index = containers != null ? containers
+          : config.local() ? LocalMode.containers() : DockerContainerIndex.connect(config.dockerHost());
+      resources.add(index);
+
+      CredentialSource source = credentials;
+      if (source == null && config.local()) {
+        source = LocalMode.issuer(config.sessionDuration(), clock);
+      } else if (source == null) {
+        var sts = StsRoleAssumer.client(loop, config.region(), config.stsEndpoint());
+        resources.add(sts);
+        source = new StsRoleAssumer(sts, config.sessionDuration(), clock);
+      }
+      CredentialCache cache = CredentialCache.caffeine(counted(source, meters), CredentialCache.Settings.defaults(), clock);
+
+      Upstream passThrough = upstream != null ? upstream
+          : config.local() ? LocalMode.metadata(config.region() == null ? "us-east-1" : config.region())
+          : config.upstream() == null ? Upstream.disabled()
+          : Upstream.http(config.upstream(), loop);
+      resources.add(passThrough);
+
+      String defaultRole = config.defaultRole() == null && config.local() ? LocalMode.ROLE : config.defaultRole();
+      RolePolicy policy = new RolePolicy(new RolePolicy.Settings(config.roleLabel(), defaultRole,
+          config.baseRoleArn() != null ? config.baseRoleArn() : config.local() ? LocalMode.BASE_ROLE_ARN : null,
+          config.allowedRoles(), config.perRoleSessions()));
+      Disposable prefetch = index.starts().subscribe(container -> {
+        if (policy.decide(container) instanceof Decision.Bound bound) {
+          cache.prefetch(bound.binding());
+        }
+      });
+      resources.add(prefetch::dispose);
+      Disposable evict = index.stops().subscribe(container -> cache.evictContainer(container.id()));
+      resources.add(evict::dispose);
+
+      Gauge.builder("berth.containers", index, ContainerIndex::size).description("Containers indexed").register(meters);
+      Gauge.builder("berth.credentials.cached", cache, CredentialCache::size)
+          .description("Role bindings with cached credentials").register(meters);
+
+      MetadataHandler handler = MetadataHandler.builder()
+          .containers(index)
+          .policy(policy)
+          .credentials(cache)
+          .tokens(TokenIssuer.withRandomKey(clock))
+          .upstream(passThrough)
+          .tokenRequired(config.tokenRequired())
+          .meters(meters)
+          .build();
+      ConnectionLimit limit = new ConnectionLimit(config.maxConnections());
+      DisposableServer server = HttpServer.create()
+          .runOn(loop)
+          .bindAddress(config::listen)
+          .idleTimeout(Duration.ofSeconds(30))
+          .readTimeout(Duration.ofSeconds(10))
+          .requestTimeout(Duration.ofSeconds(10))
+          .httpRequestDecoder(spec -> spec.maxInitialLineLength(4096).maxHeaderSize(8192).maxChunkSize(8192))
+          .doOnChannelInit((observer, channel, remote) -> limit.admit(channel))
+          .handle(handler)
+          .bindNow();
+      resources.add(() -> server.disposeNow(Duration.ofSeconds(5)));
+      AtomicBoolean indexed = new AtomicBoolean();
+      Disposable readiness = index.ready().subscribe(null,
+          error -> log.error("container index failed: {}", error.toString()), () -> indexed.set(true));
+      resources.add(readiness::dispose);
+      DisposableServer admin = AdminServer.bind(loop, config.adminListen(), meters,
+          () -> !server.isDisposed() && indexed.get());
+      log.info("Berth proxy listening on {} (admin on {}), upstream {}, IMDSv2 {}", server.address(),
+          admin.address(), config.local() ? "embedded (local mode)" : config.upstream() == null ? "disabled" : config.upstream(),
+          config.tokenRequired() ? "required" : "optional");
+      return new BerthProxy(resources, server, admin, meters);
+    }
+
+    private static CredentialSource counted(CredentialSource source, PrometheusMeterRegistry meters) {
+      Counter ok = Counter.builder("berth.sts.calls").tag("outcome", "success").register(meters);
+      return binding -> source.fetch(binding)
+          .doOnSuccess(c -> ok.increment())
+          .doOnError(CredentialException.class, e -> Counter.builder("berth.sts.calls")
+              .tag("outcome", e.code()).register(meters).increment());
+    }
+
+    /** One group for everything; the AWS SDK accepts only Epoll or NIO groups. */
+    private static EventLoopGroup eventLoop() {
+      int threads = Runtime.getRuntime().availableProcessors();
+      return Epoll.isAvailable() ? new EpollEventLoopGroup(threads) : new NioEventLoopGroup(threads);
+    }
+  }
+
+  /** Closes connections past the configured limit as soon as they are accepted. */
+  private static final class ConnectionLimit {
+    private final int max;
+    private final AtomicInteger open = new AtomicInteger();
+
+    ConnectionLimit(int max) {
+      this.max = max;
+    }
+
+    void admit(Channel channel) {
+      if (open.incrementAndGet() > max) {
+        open.decrementAndGet();
+        log.warn("connection limit {} reached; closing {}", max, channel.remoteAddress());
+        channel.close();
+        return;
+      }
+      channel.closeFuture().addListener(closed -> open.decrementAndGet());
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package dev.berth.proxy;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * The daemon's resolved settings. The compact constructor rejects what cannot work, with a message
+ * that names the option and the fix.
+ *
+ * @param listen where containers reach the proxy
+ * @param adminListen where {@code /healthz}, {@code /readyz} and {@code /metrics} are served
+ * @param dockerHost the Docker engine, e.g. {@code unix:///var/run/docker.sock}
+ * @param upstream the real metadata service, or {@code null} when pass-through is disabled
+ * @param defaultRole the role for containers that name none, or {@code null}
+ * @param roleLabel the label that names a container's role
+ * @param baseRoleArn the prefix for short role names, or {@code null}
+ * @param allowedRoles the pattern every full role ARN must match
+ * @param region the AWS region for STS, or {@code null} to take it from the environment
+ * @param stsEndpoint the STS endpoint, or {@code null} for the region's default
+ * @param sessionDuration how long each assumed-role session lasts
+ * @param tokenRequired whether IMDSv2 tokens are required
+ * @param perRoleSessions one STS session per role instead of one per container
+ * @param local serve loopback callers from an embedded issuer, with no Docker engine or AWS account
+ * @param maxConnections the most client connections held open at once
+ */
+public record ProxyConfig(
+    InetSocketAddress listen,
+    InetSocketAddress adminListen,
+    String dockerHost,
+    URI upstream,
+    String defaultRole,
+    String roleLabel,
+    String baseRoleArn,
+    Pattern allowedRoles,
+    String region,
+    URI stsEndpoint,
+    Duration sessionDuration,
+    boolean tokenRequired,
+    boolean perRoleSessions,
+    boolean local,
+    int maxConnections) {
+
+  /** The shortest session that still leaves every document 30 minutes of validity, with room to refresh. */
+  public static final Duration MIN_SESSION = Duration.ofMinutes(45);
+
+  /** STS's longest role session. */
+  public static final Duration MAX_SESSION = Duration.ofHours(12);
+
+  public ProxyConfig {
+    Objects.requireNonNull(listen, "listen");
+    Objects.requireNonNull(adminListen, "adminListen");
+    Objects.requireNonNull(roleLabel, "roleLabel");
+    Objects.requireNonNull(allowedRoles, "allowedRoles");
+    Objects.requireNonNull(sessionDuration, "sessionDuration");
+    if (!local && (dockerHost == null || dockerHost.isBlank())) {
+      throw new IllegalArgumentException("--docker-host is empty: give the engine's address, e.g. unix:///var/run/docker.sock");
+    }
+    if (sessionDuration.compareTo(MIN_SESSION) < 0 || sessionDuration.compareTo(MAX_SESSION) > 0) {
+      throw new IllegalArgumentException("--session-duration " + sessionDuration.toMinutes()
+          + "m is outside 45m..12h: Berth hands out credentials with at least 30 minutes left, and STS allows at most 12h");
+    }
+    if (maxConnections < 1) {
+      throw new IllegalArgumentException("--max-connections must be at least 1, was " + maxConnections);
+    }
+    if (upstream != null && (upstream.getScheme() == null || !upstream.getScheme().equals("http") || upstream.getHost() == null)) {
+      throw new IllegalArgumentException("--upstream '" + upstream + "' is not an http://host[:port] URL");
+    }
+  }
+}

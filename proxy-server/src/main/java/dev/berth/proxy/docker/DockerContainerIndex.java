@@ -1,0 +1,309 @@
+package dev.berth.proxy.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.ContainerNetwork;
+import com.github.dockerjava.api.model.Event;
+import com.github.dockerjava.api.model.EventType;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+import java.io.Closeable;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
+
+/*
+ * Design notes. Reads are lock-free map lookups. Every write — a full resync, an event, a resync
+ * caused by a miss — runs on one dedicated thread (docker-java's transport blocks), in the order
+ * the engine reported it, so a stale inspect can never undo a later "die". The events stream is
+ * opened first and a full resync is queued as soon as it is connected, so nothing falls between
+ * the listing and the stream; after a disconnect it reconnects with backoff and resyncs again.
+ */
+
+/**
+ * A {@link ContainerIndex} fed by a Docker engine: a full listing at start and after every
+ * reconnect, kept current by the events stream.
+ *
+ * <pre>{@code
+ * DockerContainerIndex index = DockerContainerIndex.connect("unix:///var/run/docker.sock");
+ * index.ready().block();
+ * }</pre>
+ */
+public final class DockerContainerIndex implements ContainerIndex {
+
+  private static final Logger log = LoggerFactory.getLogger(ContainerIndex.class);
+  private static final Duration MISS_RESYNC_INTERVAL = Duration.ofMillis(500);
+  private static final Set<String> STARTS = Set.of("start", "unpause", "restart");
+  private static final Set<String> STOPS = Set.of("die", "destroy", "pause", "stop");
+  private static final Set<String> NETWORK_CHANGES = Set.of("connect", "disconnect");
+
+  private final DockerClient docker;
+  private final Clock clock;
+  private final Scheduler serial = Schedulers.newBoundedElastic(1, Integer.MAX_VALUE, "berth-docker", 60, true);
+  private final Map<InetAddress, Container> byAddress = new ConcurrentHashMap<>();
+  private final Map<String, Container> byId = new ConcurrentHashMap<>();
+  private final Sinks.Many<Container> starts = Sinks.many().multicast().directBestEffort();
+  private final Sinks.Many<Container> stops = Sinks.many().multicast().directBestEffort();
+  private final Sinks.One<Void> ready = Sinks.one();
+  private final AtomicReference<Mono<Void>> missResync = new AtomicReference<>();
+  private volatile Instant lastResync = Instant.EPOCH;
+  private final Disposable events;
+
+  private DockerContainerIndex(DockerClient docker, Clock clock) {
+    this.docker = docker;
+    this.clock = clock;
+    this.events = eventStream()
+        .publishOn(serial)
+        .doOnNext(this::apply)
+        .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200))
+            .maxBackoff(Duration.ofSeconds(30))
+            .doBeforeRetry(signal -> log.warn("Docker events stream lost ({}); reconnecting",
+                signal.failure().toString())))
+        .subscribe();
+  }
+
+  /** An index over the engine at {@code dockerHost}, e.g. {@code unix:///var/run/docker.sock}. */
+  public static DockerContainerIndex connect(String dockerHost) {
+    var config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
+    var http = new ZerodepDockerHttpClient.Builder()
+        .dockerHost(config.getDockerHost())
+        .sslConfig(config.getSSLConfig())
+        .maxConnections(8)
+        .connectionTimeout(Duration.ofSeconds(5))
+        .build();
+    return new DockerContainerIndex(DockerClientImpl.getInstance(config, http), Clock.systemUTC());
+  }
+
+  @Override
+  public Mono<Container> byAddress(InetAddress address) {
+    Container known = byAddress.get(address);
+    if (known != null) {
+      return Mono.just(known);
+    }
+    return resyncAfterMiss().then(Mono.fromSupplier(() -> byAddress.get(address)));
+  }
+
+  @Override
+  public Flux<Container> starts() {
+    return starts.asFlux();
+  }
+
+  @Override
+  public Flux<Container> stops() {
+    return stops.asFlux();
+  }
+
+  @Override
+  public Mono<Void> ready() {
+    return ready.asMono();
+  }
+
+  @Override
+  public int size() {
+    return byId.size();
+  }
+
+  @Override
+  public void close() {
+    events.dispose();
+    serial.dispose();
+    try {
+      docker.close();
+    } catch (java.io.IOException e) {
+      log.debug("closing the Docker client: {}", e.toString());
+    }
+  }
+
+  /** The marker the stream carries when it (re)connects: resync everything before the next event. */
+  private static final Event CONNECTED = new Event("connected", "", "", 0L);
+
+  private Flux<Event> eventStream() {
+    return Flux.create(sink -> {
+      ResultCallback.Adapter<Event> callback = new ResultCallback.Adapter<>() {
+        @Override
+        public void onStart(Closeable stream) {
+          super.onStart(stream);
+          sink.next(CONNECTED);
+        }
+
+        @Override
+        public void onNext(Event event) {
+          sink.next(event);
+        }
+
+        @Override
+        public void onError(Throwable error) {
+          sink.error(error);
+        }
+
+        @Override
+        public void onComplete() {
+          sink.error(new IllegalStateException("the engine closed the events stream"));
+        }
+      };
+      sink.onDispose(() -> closeQuietly(callback));
+      docker.eventsCmd().withEventTypeFilter(EventType.CONTAINER, EventType.NETWORK).exec(callback);
+    }, FluxSink.OverflowStrategy.BUFFER);
+  }
+
+  private void apply(Event event) {
+    if (event == CONNECTED) {
+      resync(true);
+      ready.tryEmitEmpty();
+      return;
+    }
+    String action = event.getAction() == null ? "" : event.getAction();
+    if (event.getType() == EventType.CONTAINER) {
+      String id = event.getId() != null ? event.getId() : event.getActor().getId();
+      if (STARTS.contains(action)) {
+        inspect(id).ifPresent(container -> {
+          put(container);
+          starts.tryEmitNext(container);
+        });
+      } else if (STOPS.contains(action)) {
+        remove(id);
+      }
+    } else if (event.getType() == EventType.NETWORK && NETWORK_CHANGES.contains(action)) {
+      String id = event.getActor() == null ? null : event.getActor().getAttributes().get("container");
+      if (id != null) {
+        inspect(id).ifPresentOrElse(this::put, () -> remove(id));
+      }
+    }
+  }
+
+  /** One shared resync for all the misses of a moment, at most once per interval. */
+  private Mono<Void> resyncAfterMiss() {
+    if (Duration.between(lastResync, clock.instant()).compareTo(MISS_RESYNC_INTERVAL) < 0) {
+      return Mono.empty();
+    }
+    Mono<Void> flight = missResync.get();
+    if (flight != null) {
+      return flight;
+    }
+    Mono<Void> created = Mono.<Void>fromRunnable(() -> resync(false))
+        .subscribeOn(serial)
+        .doFinally(signal -> missResync.set(null))
+        .cache();
+    Mono<Void> existing = missResync.compareAndExchange(null, created);
+    return existing != null ? existing : created;
+  }
+
+  /**
+   * Lists running containers; inspects the ones not yet indexed, or all of them when {@code full};
+   * drops indexed containers that no longer run.
+   */
+  private void resync(boolean full) {
+    lastResync = clock.instant();
+    Set<String> running = new HashSet<>();
+    for (var listed : docker.listContainersCmd().withStatusFilter(List.of("running")).exec()) {
+      running.add(listed.getId());
+      if (full || !byId.containsKey(listed.getId())) {
+        inspect(listed.getId()).ifPresent(this::put);
+      }
+    }
+    for (String id : Set.copyOf(byId.keySet())) {
+      if (!running.contains(id)) {
+        remove(id);
+      }
+    }
+    log.debug("resync ({}): {} containers", full ? "full" : "after a miss", byId.size());
+  }
+
+  private java.util.Optional<Container> inspect(String id) {
+    try {
+      InspectContainerResponse inspected = docker.inspectContainerCmd(id).exec();
+      if (inspected.getState() == null || !Boolean.TRUE.equals(inspected.getState().getRunning())) {
+        return java.util.Optional.empty();
+      }
+      return java.util.Optional.of(toContainer(inspected));
+    } catch (NotFoundException gone) {
+      return java.util.Optional.empty();
+    }
+  }
+
+  private void put(Container container) {
+    Container previous = byId.put(container.id(), container);
+    if (previous != null) {
+      previous.addresses().forEach(address -> byAddress.remove(address, previous));
+    }
+    for (InetAddress address : container.addresses()) {
+      Container displaced = byAddress.put(address, container);
+      if (displaced != null && !displaced.id().equals(container.id())) {
+        log.info("address {} moved from {} to {}", address.getHostAddress(), displaced, container);
+      }
+    }
+  }
+
+  private void remove(String id) {
+    Container gone = byId.remove(id);
+    if (gone != null) {
+      gone.addresses().forEach(address -> byAddress.remove(address, gone));
+      stops.tryEmitNext(gone);
+    }
+  }
+
+  static Container toContainer(InspectContainerResponse inspected) {
+    var config = inspected.getConfig();
+    Map<String, String> labels = config == null || config.getLabels() == null ? Map.of() : config.getLabels();
+    Map<String, String> env = new HashMap<>();
+    if (config != null && config.getEnv() != null) {
+      for (String entry : config.getEnv()) {
+        int eq = entry.indexOf('=');
+        if (eq > 0) {
+          env.put(entry.substring(0, eq), entry.substring(eq + 1));
+        }
+      }
+    }
+    Set<InetAddress> addresses = new HashSet<>();
+    if (inspected.getNetworkSettings() != null && inspected.getNetworkSettings().getNetworks() != null) {
+      for (ContainerNetwork network : inspected.getNetworkSettings().getNetworks().values()) {
+        addAddress(addresses, network.getIpAddress());
+        addAddress(addresses, network.getGlobalIPv6Address());
+      }
+    }
+    return new Container(inspected.getId(), inspected.getName(), config == null ? "" : config.getImage(),
+        labels, env, addresses);
+  }
+
+  private static void addAddress(Set<InetAddress> addresses, String literal) {
+    if (literal == null || literal.isBlank()) {
+      return;
+    }
+    try {
+      // A literal address: no name lookup happens.
+      addresses.add(InetAddress.getByName(literal));
+    } catch (UnknownHostException notALiteral) {
+      log.warn("ignoring address '{}' reported by the engine", literal);
+    }
+  }
+
+  private static void closeQuietly(Closeable closeable) {
+    try {
+      closeable.close();
+    } catch (java.io.IOException e) {
+      log.debug("closing the events stream: {}", e.toString());
+    }
+  }
+}

@@ -1,0 +1,20 @@
+package dev.berth.proxy.http;
+
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/** {@code --disable-upstream}: metadata outside {@code iam/} is absent. */
+enum DisabledUpstream implements Upstream {
+  INSTANCE;
+
+  private static final Logger log = LoggerFactory.getLogger(Upstream.class);
+  private static final byte[] NOT_FOUND = "Not Found".getBytes(StandardCharsets.UTF_8);
+
+  @Override
+  public Mono<Answer> get(String pathAndQuery) {
+    log.info("refused {}: pass-through to the metadata service is disabled (--disable-upstream)", pathAndQuery);
+    return Mono.just(new Answer(404, Responses.TEXT, NOT_FOUND));
+  }
+}

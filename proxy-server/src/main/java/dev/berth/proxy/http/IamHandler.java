@@ -1,0 +1,111 @@
+package dev.berth.proxy.http;
+
+import dev.berth.proxy.credentials.CredentialCache;
+import dev.berth.proxy.credentials.CredentialException;
+import dev.berth.proxy.credentials.Credentials;
+import dev.berth.proxy.docker.Container;
+import dev.berth.proxy.docker.ContainerIndex;
+import dev.berth.proxy.policy.Decision;
+import dev.berth.proxy.policy.RoleBinding;
+import dev.berth.proxy.policy.RolePolicy;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.server.HttpServerResponse;
+
+/**
+ * Everything under {@code meta-data/iam/}: the role listing, the credential documents (classic and
+ * extended) and {@code info}, answered for the container that asked. Nothing here is ever forwarded.
+ */
+final class IamHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(IamHandler.class);
+  private static final String CREDENTIALS = "security-credentials";
+  private static final String EXTENDED = "security-credentials-extended";
+
+  private final ContainerIndex containers;
+  private final RolePolicy policy;
+  private final CredentialCache credentials;
+
+  IamHandler(ContainerIndex containers, RolePolicy policy, CredentialCache credentials) {
+    this.containers = containers;
+    this.policy = policy;
+    this.credentials = credentials;
+  }
+
+  Mono<Void> handle(MetadataPath path, InetAddress caller, HttpServerResponse response) {
+    List<String> below = path.iamSegments();
+    if (below.isEmpty()) {
+      return path.trailingSlash()
+          ? withBinding(caller, response, binding -> Responses.text(response, HttpResponseStatus.OK,
+              "info\n" + CREDENTIALS + "/"))
+          : Responses.redirect(response, path.path() + "/");
+    }
+    String kind = below.get(0);
+    boolean extended = kind.equals(EXTENDED);
+    if (kind.equals("info") && below.size() == 1 && !path.trailingSlash()) {
+      return withBinding(caller, response, binding -> credentials.get(binding)
+          .flatMap(c -> Responses.bytes(response, HttpResponseStatus.OK, Responses.TEXT,
+              CredentialDocuments.info(binding, c.lastUpdated())))
+          .onErrorResume(CredentialException.class, e -> failure(response, binding, e)));
+    }
+    if (!kind.equals(CREDENTIALS) && !extended) {
+      return Responses.notFound(response);
+    }
+    if (below.size() == 1) {
+      return path.trailingSlash()
+          ? withBinding(caller, response, binding ->
+              Responses.text(response, HttpResponseStatus.OK, binding.roleName()))
+          : Responses.redirect(response, path.path() + "/");
+    }
+    if (below.size() > 2) {
+      return Responses.notFound(response);
+    }
+    String asked = below.get(1);
+    return withBinding(caller, response, binding -> {
+      if (!asked.equals(binding.roleName())) {
+        return Responses.notFound(response);
+      }
+      return credentials.get(binding)
+          .flatMap(c -> document(response, c, extended))
+          .onErrorResume(CredentialException.class, e -> failure(response, binding, e));
+    });
+  }
+
+  private static Mono<Void> document(HttpServerResponse response, Credentials c, boolean extended) {
+    return Responses.bytes(response, HttpResponseStatus.OK, Responses.TEXT, CredentialDocuments.credentials(c, extended));
+  }
+
+  private Mono<Void> withBinding(
+      InetAddress caller, HttpServerResponse response, Function<RoleBinding, Mono<Void>> then) {
+    return containers.byAddress(caller)
+        .map(container -> new Caller(container, policy.decide(container)))
+        .defaultIfEmpty(Caller.NOBODY)
+        .flatMap(found -> {
+          if (found.decision() instanceof Decision.Bound bound) {
+            return then.apply(bound.binding());
+          }
+          log.info("no credentials for {} at {}: {}", found.container() == null ? "caller" : found.container(),
+              caller.getHostAddress(), ((Decision.Denied) found.decision()).reason());
+          return Responses.notFound(response);
+        });
+  }
+
+  private static Mono<Void> failure(HttpServerResponse response, RoleBinding binding, CredentialException e) {
+    log.warn("cannot serve credentials of {} to {}: {}: {}", binding.roleArn(), binding.sessionName(), e.code(),
+        e.getMessage());
+    HttpResponseStatus status = e.retryable()
+        ? HttpResponseStatus.SERVICE_UNAVAILABLE
+        : HttpResponseStatus.INTERNAL_SERVER_ERROR;
+    return Responses.text(response, status, "Could not obtain credentials for " + binding.roleName() + ": "
+        + e.code() + ": " + e.getMessage());
+  }
+
+  private record Caller(Container container, Decision decision) {
+    static final Caller NOBODY = new Caller(null, new Decision.Denied("no running container has this address"));
+  }
+}

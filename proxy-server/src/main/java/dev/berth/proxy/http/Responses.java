@@ -1,0 +1,53 @@
+package dev.berth.proxy.http;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.nio.charset.StandardCharsets;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.server.HttpServerResponse;
+
+/** Writes answers the way the real metadata service does: {@code Server: EC2ws}, plain text. */
+final class Responses {
+
+  static final String SERVER = "EC2ws";
+  static final String TEXT = "text/plain";
+
+  private Responses() {}
+
+  static Mono<Void> text(HttpServerResponse response, HttpResponseStatus status, String body) {
+    return bytes(response, status, TEXT, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static Mono<Void> bytes(HttpServerResponse response, HttpResponseStatus status, String contentType, byte[] body) {
+    response.status(status)
+        .header(HttpHeaderNames.SERVER, SERVER)
+        .header(HttpHeaderNames.CONTENT_TYPE, contentType);
+    if (response.method().equals(io.netty.handler.codec.http.HttpMethod.HEAD)) {
+      response.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.length));
+      return response.send().then();
+    }
+    return response.sendByteArray(Mono.just(body)).then();
+  }
+
+  static Mono<Void> notFound(HttpServerResponse response) {
+    return text(response, HttpResponseStatus.NOT_FOUND, "Not Found");
+  }
+
+  static Mono<Void> badRequest(HttpServerResponse response) {
+    return text(response, HttpResponseStatus.BAD_REQUEST, "Bad Request");
+  }
+
+  static Mono<Void> unauthorized(HttpServerResponse response) {
+    return text(response, HttpResponseStatus.UNAUTHORIZED, "Unauthorized");
+  }
+
+  static Mono<Void> methodNotAllowed(HttpServerResponse response, String allow) {
+    response.header(HttpHeaderNames.ALLOW, allow);
+    return text(response, HttpResponseStatus.METHOD_NOT_ALLOWED, "Method Not Allowed");
+  }
+
+  static Mono<Void> redirect(HttpServerResponse response, String location) {
+    response.header(HttpHeaderNames.LOCATION, location);
+    return text(response, HttpResponseStatus.MOVED_PERMANENTLY, "Moved Permanently");
+  }
+}

@@ -1,0 +1,47 @@
+package dev.berth.proxy.http;
+
+import io.netty.channel.EventLoopGroup;
+import java.net.URI;
+import java.util.Objects;
+import reactor.core.publisher.Mono;
+
+/**
+ * Where metadata paths that Berth does not answer itself go: the real metadata service, nowhere,
+ * or an embedded stand-in. Paths under {@code iam/} never reach an upstream.
+ */
+@FunctionalInterface
+public interface Upstream extends AutoCloseable {
+
+  /** Fetches {@code pathAndQuery} (already normalised) with {@code GET}. */
+  Mono<Answer> get(String pathAndQuery);
+
+  /** Releases pooled connections; a no-op for upstreams that hold none. */
+  @Override
+  default void close() {}
+
+  /**
+   * The upstream's answer.
+   *
+   * @param status the HTTP status code
+   * @param contentType the content type, or {@code null}
+   * @param body the body
+   */
+  record Answer(int status, String contentType, byte[] body) {
+    public Answer {
+      Objects.requireNonNull(body, "body");
+    }
+  }
+
+  /**
+   * The real metadata service at {@code base}, over pooled keep-alive connections on {@code loop}, with
+   * an IMDSv2 token of the proxy's own (never the caller's).
+   */
+  static Upstream http(URI base, EventLoopGroup loop) {
+    return new HttpUpstream(base, loop);
+  }
+
+  /** No upstream: every path Berth does not answer is absent (404), and a log line says why. */
+  static Upstream disabled() {
+    return DisabledUpstream.INSTANCE;
+  }
+}

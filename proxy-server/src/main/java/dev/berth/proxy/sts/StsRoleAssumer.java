@@ -1,0 +1,124 @@
+package dev.berth.proxy.sts;
+
+import dev.berth.proxy.credentials.CredentialException;
+import dev.berth.proxy.credentials.CredentialSource;
+import dev.berth.proxy.credentials.Credentials;
+import dev.berth.proxy.policy.RoleBinding;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import io.netty.channel.EventLoopGroup;
+import java.net.URI;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.core.client.config.SdkAdvancedAsyncClientOption;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
+import software.amazon.awssdk.regions.Region;
+import java.util.concurrent.CompletionException;
+import reactor.core.publisher.Mono;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.sts.StsAsyncClient;
+import software.amazon.awssdk.services.sts.model.AssumeRoleRequest;
+import software.amazon.awssdk.services.sts.model.AssumeRoleResponse;
+import software.amazon.awssdk.services.sts.model.StsException;
+
+/**
+ * Credentials from STS {@code AssumeRole}, through the asynchronous SDK client.
+ *
+ * <pre>{@code
+ * CredentialSource sts = new StsRoleAssumer(stsAsyncClient, Duration.ofHours(1), Clock.systemUTC());
+ * }</pre>
+ */
+public final class StsRoleAssumer implements CredentialSource {
+
+  /** Errors that only a change of configuration or IAM policy can cure. */
+  private static final Set<String> PERMANENT =
+      Set.of("AccessDenied", "ValidationError", "MalformedPolicyDocument", "PackedPolicyTooLarge",
+          "RegionDisabledException", "InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken");
+
+  private final StsAsyncClient sts;
+  private final Duration sessionDuration;
+  private final Clock clock;
+
+  /**
+   * @param sts the client; its HTTP client should run on the proxy's event loop
+   * @param sessionDuration how long each session lasts (STS allows 15 minutes to 12 hours)
+   * @param clock stamps {@code LastUpdated}
+   */
+  public StsRoleAssumer(StsAsyncClient sts, Duration sessionDuration, Clock clock) {
+    this.sts = Objects.requireNonNull(sts, "sts");
+    this.sessionDuration = Objects.requireNonNull(sessionDuration, "sessionDuration");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /**
+   * An STS client whose HTTP client runs on {@code loop} and completes its futures there too, so
+   * no thread is added and none is switched to; the caller's continuations must not block.
+   *
+   * @param region the region, or {@code null} for the SDK's region chain
+   * @param endpoint the endpoint, or {@code null} for the region's default
+   */
+  public static StsAsyncClient client(EventLoopGroup loop, String region, URI endpoint) {
+    var builder = StsAsyncClient.builder()
+        .httpClient(NettyNioAsyncHttpClient.builder()
+            .eventLoopGroup(SdkEventLoopGroup.create(loop))
+            .maxConcurrency(64)
+            .build())
+        .credentialsProvider(DefaultCredentialsProvider.builder().build())
+        .asyncConfiguration(async -> async.advancedOption(
+            SdkAdvancedAsyncClientOption.FUTURE_COMPLETION_EXECUTOR, (Executor) Runnable::run))
+        .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(10)).apiCallAttemptTimeout(Duration.ofSeconds(3)));
+    if (region != null) {
+      builder.region(Region.of(region));
+    }
+    if (endpoint != null) {
+      builder.endpointOverride(endpoint);
+    }
+    return builder.build();
+  }
+
+  @Override
+  public Mono<Credentials> fetch(RoleBinding binding) {
+    AssumeRoleRequest request = AssumeRoleRequest.builder()
+        .roleArn(binding.roleArn())
+        .roleSessionName(binding.sessionName())
+        .externalId(binding.externalId())
+        .durationSeconds((int) sessionDuration.toSeconds())
+        .build();
+    return Mono.defer(() -> Mono.fromFuture(sts.assumeRole(request)))
+        .map(this::toCredentials)
+        .onErrorMap(error -> !(error instanceof CredentialException), StsRoleAssumer::classify);
+  }
+
+  private Credentials toCredentials(AssumeRoleResponse response) {
+    var c = response.credentials();
+    String assumedArn = response.assumedRoleUser() == null ? "" : response.assumedRoleUser().arn();
+    return new Credentials(c.accessKeyId(), c.secretAccessKey(), c.sessionToken(), c.expiration(),
+        clock.instant(), accountOf(assumedArn));
+  }
+
+  /** {@code arn:aws:sts::123456789012:assumed-role/...} → {@code 123456789012}. */
+  static String accountOf(String arn) {
+    String[] parts = arn.split(":", 6);
+    return parts.length > 4 ? parts[4] : "";
+  }
+
+  static CredentialException classify(Throwable error) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (cause instanceof StsException sts && sts.awsErrorDetails() != null) {
+      String code = sts.awsErrorDetails().errorCode();
+      String message = sts.awsErrorDetails().errorMessage();
+      return new CredentialException(code, "STS " + code + ": " + message, !PERMANENT.contains(code), cause);
+    }
+    if (cause instanceof ApiCallTimeoutException) {
+      return new CredentialException("Timeout", "STS did not answer in time", true, cause);
+    }
+    if (cause instanceof SdkClientException) {
+      return new CredentialException("Unreachable", "STS unreachable: " + cause.getMessage(), true, cause);
+    }
+    return new CredentialException("InternalError", String.valueOf(cause.getMessage()), true, cause);
+  }
+}

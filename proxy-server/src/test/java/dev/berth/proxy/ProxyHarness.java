@@ -1,0 +1,177 @@
+package dev.berth.proxy;
+
+import dev.berth.proxy.docker.Container;
+import dev.berth.proxy.docker.ContainerIndex;
+import dev.berth.testing.MetadataEmulator;
+import dev.berth.testing.StsEmulator;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+/**
+ * A proxy on loopback with real STS and metadata emulators behind it and containers given by the
+ * test: each container is a loopback address (127.0.0.N), so a test can call as any of them.
+ */
+final class ProxyHarness implements AutoCloseable {
+
+  static final String BASE_ARN = "arn:aws:iam::" + StsEmulator.DEFAULT_ACCOUNT_ID + ":role/";
+
+  final StsEmulator sts;
+  final MetadataEmulator upstream;
+  final StaticContainers containers;
+  final BerthProxy proxy;
+
+  private ProxyHarness(StsEmulator sts, MetadataEmulator upstream, StaticContainers containers, BerthProxy proxy) {
+    this.sts = sts;
+    this.upstream = upstream;
+    this.containers = containers;
+    this.proxy = proxy;
+  }
+
+  static ProxyHarness start() {
+    return start(false, false, 10_000);
+  }
+
+  static ProxyHarness start(boolean tokenRequired, boolean disableUpstream, int maxConnections) {
+    StsEmulator sts = StsEmulator.start();
+    MetadataEmulator upstream = MetadataEmulator.start();
+    StaticContainers containers = new StaticContainers();
+    ProxyConfig config = new ProxyConfig(
+        new InetSocketAddress("127.0.0.1", 0),
+        new InetSocketAddress("127.0.0.1", 0),
+        "unix:///nonexistent.sock",
+        disableUpstream ? null : upstream.endpoint(),
+        null,
+        "com.swipely.iam-docker.iam-profile",
+        BASE_ARN,
+        Pattern.compile(".*"),
+        "us-east-1",
+        sts.endpoint(),
+        Duration.ofHours(1),
+        tokenRequired,
+        false,
+        false,
+        maxConnections);
+    BerthProxy proxy = BerthProxy.builder(config).containers(containers).start();
+    return new ProxyHarness(sts, upstream, containers, proxy);
+  }
+
+  /** Registers a running container at 127.0.0.{@code n}. */
+  Container container(int n, String name, Map<String, String> labels, Map<String, String> env) {
+    InetAddress address = loopback(n);
+    Container container = new Container("c" + n + "0123456789abcdef", "/" + name, "busybox", labels, env, Set.of(address));
+    containers.put(container);
+    return container;
+  }
+
+  static InetAddress loopback(int n) {
+    try {
+      return InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) n});
+    } catch (java.net.UnknownHostException impossible) {
+      throw new IllegalStateException(impossible);
+    }
+  }
+
+  /** An HTTP client that calls from 127.0.0.{@code n}. */
+  Caller from(int n) {
+    return new Caller(loopback(n), proxy.address());
+  }
+
+  @Override
+  public void close() {
+    proxy.close();
+    upstream.close();
+    sts.close();
+  }
+
+  /** A response as a client saw it. */
+  record Reply(int status, HttpHeaders headers, String body) {}
+
+  /** Makes requests to the proxy from one source address. */
+  static final class Caller {
+    private final HttpClient client;
+
+    Caller(InetAddress source, InetSocketAddress proxy) {
+      this.client = HttpClient.create(ConnectionProvider.newConnection())
+          .bindAddress(() -> new InetSocketAddress(source, 0))
+          .remoteAddress(() -> proxy)
+          .responseTimeout(Duration.ofSeconds(10));
+    }
+
+    Reply get(String uri, String... headers) {
+      return send(HttpMethod.GET, uri, headers);
+    }
+
+    Reply put(String uri, String... headers) {
+      return send(HttpMethod.PUT, uri, headers);
+    }
+
+    Mono<Reply> sendAsync(HttpMethod method, String uri, String... headers) {
+      return client
+          .headers(h -> {
+            for (int i = 0; i < headers.length; i += 2) {
+              h.add(headers[i], headers[i + 1]);
+            }
+          })
+          .request(method)
+          .uri(uri)
+          .responseSingle((response, body) -> body.asString(StandardCharsets.UTF_8).defaultIfEmpty("")
+              .map(text -> new Reply(response.status().code(), response.responseHeaders(), text)));
+    }
+
+    Reply send(HttpMethod method, String uri, String... headers) {
+      return sendAsync(method, uri, headers).block(Duration.ofSeconds(15));
+    }
+  }
+
+  /** The containers a test declares; our own {@link ContainerIndex} interface, not an SDK's. */
+  static final class StaticContainers implements ContainerIndex {
+    private final Map<InetAddress, Container> byAddress = new ConcurrentHashMap<>();
+    private final Sinks.Many<Container> starts = Sinks.many().multicast().directBestEffort();
+
+    void put(Container container) {
+      container.addresses().forEach(address -> byAddress.put(address, container));
+      starts.tryEmitNext(container);
+    }
+
+    @Override
+    public Mono<Container> byAddress(InetAddress address) {
+      return Mono.justOrEmpty(byAddress.get(address));
+    }
+
+    @Override
+    public Flux<Container> starts() {
+      return starts.asFlux();
+    }
+
+    @Override
+    public Flux<Container> stops() {
+      return Flux.never();
+    }
+
+    @Override
+    public Mono<Void> ready() {
+      return Mono.empty();
+    }
+
+    @Override
+    public int size() {
+      return byAddress.size();
+    }
+
+    @Override
+    public void close() {}
+  }
+}

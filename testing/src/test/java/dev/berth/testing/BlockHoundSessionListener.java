@@ -1,0 +1,24 @@
+package dev.berth.testing;
+
+import org.junit.platform.launcher.LauncherSession;
+import org.junit.platform.launcher.LauncherSessionListener;
+import reactor.blockhound.BlockHound;
+
+/**
+ * Installs BlockHound once, before any test of this module runs, so a blocking call on an
+ * event loop (an emulator's handler included) fails the test that caused it.
+ */
+public final class BlockHoundSessionListener implements LauncherSessionListener {
+
+  /** Called by the JUnit Platform through {@code META-INF/services}. */
+  public BlockHoundSessionListener() {}
+
+  @Override
+  public void launcherSessionOpened(LauncherSession session) {
+    BlockHound.install(builder -> builder
+        // The AWS SDK's Netty client closes its channel pools by waiting on Netty's
+        // GlobalEventExecutor (SimpleChannelPool.close -> awaitUninterruptibly). That is the
+        // SDK's own shutdown path, run when a test closes a client, not a request path.
+        .allowBlockingCallsInside("io.netty.channel.pool.SimpleChannelPool", "close"));
+  }
+}
