@@ -8,18 +8,9 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Pattern;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
@@ -65,23 +56,18 @@ public final class MetadataEmulator implements AutoCloseable {
 
   private final DisposableServer server;
   private final MetadataHandler handler;
-  private final Instance instance;
-  private final AtomicInteger connections = new AtomicInteger();
-  private final AtomicInteger requests = new AtomicInteger();
-  private final ConcurrentMap<String, AtomicInteger> requestsByPath = new ConcurrentHashMap<>();
-  private final ConcurrentMap<String, AtomicInteger> requestsByHeader = new ConcurrentHashMap<>();
-  private final ConcurrentLinkedQueue<RecordedRequest> recorded = new ConcurrentLinkedQueue<>();
-  private final AtomicReference<RecordedRequest> last = new AtomicReference<>();
+  private final InstanceIdentity instance;
+  private final RequestLog log = new RequestLog();
 
   private MetadataEmulator(Builder builder) {
-    this.instance = new Instance(builder.instanceId, builder.region,
+    this.instance = new InstanceIdentity(builder.instanceId, builder.region,
         builder.availabilityZone != null ? builder.availabilityZone : builder.region + "a",
         builder.accountId, builder.localIpv4, builder.instanceType, builder.imageId);
     this.handler = new MetadataHandler(new MetadataTree(instance, builder.userData), builder.clock, builder.requireToken);
     this.server = HttpServer.create()
         .host(builder.host)
         .port(builder.port)
-        .doOnChannelInit((observer, channel, remoteAddress) -> connections.incrementAndGet())
+        .doOnChannelInit((observer, channel, remoteAddress) -> log.connectionAccepted())
         .handle(this::serve)
         .bindNow();
   }
@@ -111,7 +97,7 @@ public final class MetadataEmulator implements AutoCloseable {
    * @return e.g. {@code http://127.0.0.1:41234}
    */
   public URI endpoint() {
-    return URI.create("http://" + StsEmulator.hostForUri(server.host()) + ":" + server.port());
+    return URI.create("http://" + Text.uriHost(server.host()) + ":" + server.port());
   }
 
   /**
@@ -119,7 +105,7 @@ public final class MetadataEmulator implements AutoCloseable {
    *
    * @return the instance's identity
    */
-  public Instance instance() {
+  public InstanceIdentity instance() {
     return instance;
   }
 
@@ -139,7 +125,7 @@ public final class MetadataEmulator implements AutoCloseable {
    * @return the count since start or the last {@link #reset()}
    */
   public int requests() {
-    return requests.get();
+    return log.requests();
   }
 
   /**
@@ -149,8 +135,7 @@ public final class MetadataEmulator implements AutoCloseable {
    * @return the count since start or the last {@link #reset()}
    */
   public int requests(String path) {
-    AtomicInteger count = requestsByPath.get(Objects.requireNonNull(path, "path"));
-    return count == null ? 0 : count.get();
+    return log.requests(Objects.requireNonNull(path, "path"));
   }
 
   /**
@@ -160,11 +145,7 @@ public final class MetadataEmulator implements AutoCloseable {
    * @return the count since start or the last {@link #reset()}
    */
   public int requestsUnder(String pathPrefix) {
-    Objects.requireNonNull(pathPrefix, "pathPrefix");
-    return requestsByPath.entrySet().stream()
-        .filter(e -> e.getKey().startsWith(pathPrefix))
-        .mapToInt(e -> e.getValue().get())
-        .sum();
+    return log.requestsUnder(Objects.requireNonNull(pathPrefix, "pathPrefix"));
   }
 
   /**
@@ -174,8 +155,7 @@ public final class MetadataEmulator implements AutoCloseable {
    * @return the count since start or the last {@link #reset()}
    */
   public int requestsWithHeader(String name) {
-    AtomicInteger count = requestsByHeader.get(Objects.requireNonNull(name, "name").toLowerCase(Locale.ROOT));
-    return count == null ? 0 : count.get();
+    return log.requestsWithHeader(Objects.requireNonNull(name, "name"));
   }
 
   /**
@@ -185,7 +165,7 @@ public final class MetadataEmulator implements AutoCloseable {
    * @return the count since start or the last {@link #reset()}
    */
   public int connections() {
-    return connections.get();
+    return log.connections();
   }
 
   /**
@@ -194,7 +174,7 @@ public final class MetadataEmulator implements AutoCloseable {
    * @return the request, or empty if none arrived since start or the last {@link #reset()}
    */
   public Optional<RecordedRequest> lastRequest() {
-    return Optional.ofNullable(last.get());
+    return log.last();
   }
 
   /**
@@ -203,17 +183,12 @@ public final class MetadataEmulator implements AutoCloseable {
    * @return an immutable snapshot since start or the last {@link #reset()}
    */
   public List<RecordedRequest> recordedRequests() {
-    return List.copyOf(recorded);
+    return log.recorded();
   }
 
   /** Forgets every count and recorded request. Tokens already issued stay valid. */
   public void reset() {
-    requests.set(0);
-    requestsByPath.clear();
-    requestsByHeader.clear();
-    recorded.clear();
-    last.set(null);
-    connections.set(0);
+    log.reset();
   }
 
   /** Stops the server and waits for it to release its port. */
@@ -233,7 +208,7 @@ public final class MetadataEmulator implements AutoCloseable {
     Map<String, List<String>> headers = new LinkedHashMap<>();
     request.requestHeaders().forEach(h -> headers.computeIfAbsent(h.getKey(), k -> new ArrayList<>()).add(h.getValue()));
     RecordedRequest recordedRequest = new RecordedRequest(method, request.uri(), headers);
-    record(path, recordedRequest);
+    log.record(path, recordedRequest);
     MetadataAnswer answer = handler.answer(method, path, recordedRequest);
     response.status(answer.status())
         .header(HttpHeaderNames.SERVER, "EC2ws")
@@ -241,65 +216,6 @@ public final class MetadataEmulator implements AutoCloseable {
         .header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(answer.body().length));
     answer.headers().forEach(response::header);
     return response.sendByteArray(Mono.just(answer.body()));
-  }
-
-  private void record(String path, RecordedRequest request) {
-    requests.incrementAndGet();
-    requestsByPath.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
-    Set<String> names = new TreeSet<>();
-    request.headers().keySet().forEach(name -> names.add(name.toLowerCase(Locale.ROOT)));
-    names.forEach(name -> requestsByHeader.computeIfAbsent(name, n -> new AtomicInteger()).incrementAndGet());
-    recorded.add(request);
-    last.set(request);
-  }
-
-  /**
-   * What the emulated instance reports about itself.
-   *
-   * @param instanceId e.g. {@code i-0123456789abcdef0}
-   * @param region e.g. {@code us-east-1}
-   * @param availabilityZone e.g. {@code us-east-1a}
-   * @param accountId the instance's twelve-digit account
-   * @param localIpv4 the instance's private IPv4 address
-   * @param instanceType e.g. {@code t3.micro}
-   * @param imageId the AMI id, e.g. {@code ami-0123456789abcdef0}
-   */
-  public record Instance(
-      String instanceId,
-      String region,
-      String availabilityZone,
-      String accountId,
-      String localIpv4,
-      String instanceType,
-      String imageId) {
-
-    private static final Pattern INSTANCE_ID = Pattern.compile("i-[0-9a-f]{8}(?:[0-9a-f]{9})?");
-    private static final Pattern REGION = Pattern.compile("[a-z]{2}(?:-[a-z]+)+-\\d+");
-    private static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
-    private static final Pattern IPV4 = Pattern.compile("(?:(?:25[0-5]|2[0-4]\\d|1?\\d?\\d)\\.){3}(?:25[0-5]|2[0-4]\\d|1?\\d?\\d)");
-    private static final Pattern IMAGE_ID = Pattern.compile("ami-[0-9a-f]{8}(?:[0-9a-f]{9})?");
-
-    /** Checks every component's shape, naming the one that is wrong. */
-    public Instance {
-      check(INSTANCE_ID, instanceId, "instanceId", "i-0123456789abcdef0");
-      check(REGION, region, "region", "us-east-1");
-      Objects.requireNonNull(availabilityZone, "availabilityZone");
-      if (!availabilityZone.startsWith(region) || availabilityZone.length() != region.length() + 1) {
-        throw new IllegalArgumentException("availabilityZone must be the region plus one letter, like "
-            + region + "a; got '" + availabilityZone + "'");
-      }
-      check(ACCOUNT, accountId, "accountId", "123456789012");
-      check(IPV4, localIpv4, "localIpv4", "172.31.16.10");
-      Objects.requireNonNull(instanceType, "instanceType");
-      check(IMAGE_ID, imageId, "imageId", "ami-0123456789abcdef0");
-    }
-
-    private static void check(Pattern pattern, String value, String name, String example) {
-      Objects.requireNonNull(value, name);
-      if (!pattern.matcher(value).matches()) {
-        throw new IllegalArgumentException(name + " must look like " + example + "; got '" + value + "'");
-      }
-    }
   }
 
   /** Settings for a new {@link MetadataEmulator}; the instance's settings are checked at {@link #start()}. */

@@ -26,7 +26,7 @@ final class MetadataTree {
   private final Map<String, Function<Instant, MetadataAnswer>> leaves = new LinkedHashMap<>();
   private final Map<String, Set<String>> directories = new TreeMap<>();
 
-  MetadataTree(MetadataEmulator.Instance instance, byte[] userData) {
+  MetadataTree(InstanceIdentity instance, byte[] userData) {
     String ip = instance.localIpv4();
     String hostname = "ip-" + ip.replace('.', '-')
         + ("us-east-1".equals(instance.region()) ? ".ec2.internal" : "." + instance.region() + ".compute.internal");

@@ -17,7 +17,13 @@ import java.util.TreeMap;
  */
 public record RecordedRequest(String method, String uri, Map<String, List<String>> headers) {
 
-  /** Null-checks and freezes the headers into a case-insensitive map. */
+  /**
+   * Null-checks the components and freezes the headers.
+   *
+   * @param method the HTTP method
+   * @param uri the request target
+   * @param headers the headers; copied into a case-insensitive map
+   */
   public RecordedRequest {
     Objects.requireNonNull(method, "method");
     Objects.requireNonNull(uri, "uri");

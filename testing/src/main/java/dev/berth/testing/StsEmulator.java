@@ -98,7 +98,7 @@ public final class StsEmulator implements AutoCloseable {
    * @return the emulator's base URI
    */
   public URI endpoint() {
-    return URI.create("http://" + hostForUri(server.host()) + ":" + server.port());
+    return URI.create("http://" + Text.uriHost(server.host()) + ":" + server.port());
   }
 
   /**
@@ -217,10 +217,6 @@ public final class StsEmulator implements AutoCloseable {
     return new StsRequest(params, headers.get(HttpHeaderNames.AUTHORIZATION), hasDate);
   }
 
-  static String hostForUri(String host) {
-    return host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
-  }
-
   /**
    * Credentials the emulator issued for one {@code AssumeRole}, and what they were issued for.
    *
@@ -246,7 +242,18 @@ public final class StsEmulator implements AutoCloseable {
       Instant expiration,
       Map<String, String> sessionTags) {
 
-    /** Null-checks every component and freezes the tags. */
+    /**
+     * Null-checks every component and freezes the tags.
+     *
+     * @param roleArn the role ARN
+     * @param sessionName the session name
+     * @param externalId the external id, if any
+     * @param accessKeyId the access key id
+     * @param secretAccessKey the secret access key
+     * @param sessionToken the session token
+     * @param expiration the expiration
+     * @param sessionTags the session tags; copied
+     */
     public Issued {
       Objects.requireNonNull(roleArn, "roleArn");
       Objects.requireNonNull(sessionName, "sessionName");

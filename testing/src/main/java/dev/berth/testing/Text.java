@@ -1,6 +1,6 @@
 package dev.berth.testing;
 
-/** Escaping for the XML and JSON documents the emulators write by hand. */
+/** Escaping for the XML and JSON documents the emulators write by hand, and for URIs. */
 final class Text {
 
   private Text() {}
@@ -44,5 +44,10 @@ final class Text {
       }
     }
     return out.append('"').toString();
+  }
+
+  /** {@code host} as it goes in a URI: IPv6 literals in brackets. */
+  static String uriHost(String host) {
+    return host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
   }
 }

@@ -204,6 +204,10 @@ public final class DockerContainerIndex implements ContainerIndex {
     }
     Mono<Void> created = Mono.<Void>fromRunnable(() -> resync(false))
         .subscribeOn(serial)
+        .onErrorResume(error -> {
+          log.warn("resync after a miss failed: {}", error.toString());
+          return Mono.empty();
+        })
         .doFinally(signal -> missResync.set(null))
         .cache();
     Mono<Void> existing = missResync.compareAndExchange(null, created);
