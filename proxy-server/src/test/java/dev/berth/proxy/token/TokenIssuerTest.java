@@ -4,32 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
-import java.time.Clock;
+import dev.berth.testing.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 final class TokenIssuerTest {
 
-  private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-26T06:00:00Z"));
-  private final Clock clock = new Clock() {
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now.get();
-    }
-  };
+  private final ManualClock clock = ManualClock.at(Instant.parse("2026-11-26T06:00:00Z"));
   private final TokenIssuer issuer = new TokenIssuer(new byte[32], clock);
 
   private static InetAddress ip(String literal) throws Exception {
@@ -40,9 +22,9 @@ final class TokenIssuerTest {
   void issue_validForCallerUntilTtl() throws Exception {
     String token = issuer.issue(ip("198.18.0.5"), 60);
     assertThat(issuer.isValid(token, ip("198.18.0.5"))).isTrue();
-    now.set(now.get().plus(Duration.ofSeconds(59)));
+    clock.advance(Duration.ofSeconds(59));
     assertThat(issuer.isValid(token, ip("198.18.0.5"))).isTrue();
-    now.set(now.get().plus(Duration.ofSeconds(1)));
+    clock.advance(Duration.ofSeconds(1));
     assertThat(issuer.isValid(token, ip("198.18.0.5"))).isFalse();
   }
 

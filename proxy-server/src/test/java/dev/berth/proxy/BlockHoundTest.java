@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import reactor.blockhound.BlockingOperationError;
 
 /** Proves the suite runs under BlockHound: a blocking call on an event-loop thread fails. */
-final class BlockHoundInstallerTest {
+final class BlockHoundTest {
 
   @Test
   void sleepOnEventLoop_fails() throws Exception {

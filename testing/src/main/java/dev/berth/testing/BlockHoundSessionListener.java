@@ -5,8 +5,9 @@ import org.junit.platform.launcher.LauncherSessionListener;
 import reactor.blockhound.BlockHound;
 
 /**
- * Installs BlockHound once, before any test of this module runs, so a blocking call on an
- * event loop (an emulator's handler included) fails the test that caused it.
+ * Installs BlockHound once, before any test runs, in every module that has berth-testing on its
+ * test class path (it is registered in {@code META-INF/services}), so a blocking call on an event
+ * loop — the proxy's or an emulator's — fails the test that caused it.
  */
 public final class BlockHoundSessionListener implements LauncherSessionListener {
 
