@@ -1,5 +1,6 @@
 package dev.berth.proxy;
 
+import dev.berth.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.model.ContainerNetwork;
