@@ -55,6 +55,7 @@ import reactor.netty.http.server.HttpServer;
 public final class BerthProxy implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(BerthProxy.class);
+  private static final String STS_CALLS = "Credential fetches (STS AssumeRole, or the local issuer), by outcome";
 
   private final List<AutoCloseable> resources;
   private final DisposableServer server;
@@ -248,10 +249,10 @@ public final class BerthProxy implements AutoCloseable {
     }
 
     private static CredentialSource counted(CredentialSource source, PrometheusMeterRegistry meters) {
-      Counter ok = Counter.builder("berth.sts.calls").tag("outcome", "success").register(meters);
+      Counter ok = Counter.builder("berth.sts.calls").description(STS_CALLS).tag("outcome", "success").register(meters);
       return binding -> source.fetch(binding)
           .doOnSuccess(c -> ok.increment())
-          .doOnError(CredentialException.class, e -> Counter.builder("berth.sts.calls")
+          .doOnError(CredentialException.class, e -> Counter.builder("berth.sts.calls").description(STS_CALLS)
               .tag("outcome", e.code()).register(meters).increment());
     }
 
