@@ -1,7 +1,7 @@
 package dev.berth.proxy;
 
 import dev.berth.proxy.docker.Container;
-import dev.berth.proxy.docker.ContainerIndex;
+import dev.berth.proxy.docker.StaticContainerIndex;
 import dev.berth.testing.MetadataEmulator;
 import dev.berth.testing.StsEmulator;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -12,11 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
@@ -30,10 +27,10 @@ final class ProxyHarness implements AutoCloseable {
 
   final StsEmulator sts;
   final MetadataEmulator upstream;
-  final StaticContainers containers;
+  final StaticContainerIndex containers;
   final BerthProxy proxy;
 
-  private ProxyHarness(StsEmulator sts, MetadataEmulator upstream, StaticContainers containers, BerthProxy proxy) {
+  private ProxyHarness(StsEmulator sts, MetadataEmulator upstream, StaticContainerIndex containers, BerthProxy proxy) {
     this.sts = sts;
     this.upstream = upstream;
     this.containers = containers;
@@ -47,7 +44,7 @@ final class ProxyHarness implements AutoCloseable {
   static ProxyHarness start(boolean tokenRequired, boolean disableUpstream, int maxConnections) {
     StsEmulator sts = StsEmulator.start();
     MetadataEmulator upstream = MetadataEmulator.start();
-    StaticContainers containers = new StaticContainers();
+    StaticContainerIndex containers = new StaticContainerIndex();
     ProxyConfig config = new ProxyConfig(
         new InetSocketAddress("127.0.0.1", 0),
         new InetSocketAddress("127.0.0.1", 0),
@@ -134,44 +131,5 @@ final class ProxyHarness implements AutoCloseable {
     Reply send(HttpMethod method, String uri, String... headers) {
       return sendAsync(method, uri, headers).block(Duration.ofSeconds(15));
     }
-  }
-
-  /** The containers a test declares; our own {@link ContainerIndex} interface, not an SDK's. */
-  static final class StaticContainers implements ContainerIndex {
-    private final Map<InetAddress, Container> byAddress = new ConcurrentHashMap<>();
-    private final Sinks.Many<Container> starts = Sinks.many().multicast().directBestEffort();
-
-    void put(Container container) {
-      container.addresses().forEach(address -> byAddress.put(address, container));
-      starts.tryEmitNext(container);
-    }
-
-    @Override
-    public Mono<Container> byAddress(InetAddress address) {
-      return Mono.justOrEmpty(byAddress.get(address));
-    }
-
-    @Override
-    public Flux<Container> starts() {
-      return starts.asFlux();
-    }
-
-    @Override
-    public Flux<Container> stops() {
-      return Flux.never();
-    }
-
-    @Override
-    public Mono<Void> ready() {
-      return Mono.empty();
-    }
-
-    @Override
-    public int size() {
-      return byAddress.size();
-    }
-
-    @Override
-    public void close() {}
   }
 }

@@ -1,7 +1,7 @@
 package dev.berth.proxy;
 
-import dev.berth.proxy.ProxyHarness.StaticContainers;
 import dev.berth.proxy.docker.Container;
+import dev.berth.proxy.docker.StaticContainerIndex;
 import dev.berth.proxy.local.LocalMode;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -27,7 +27,7 @@ public final class SyntheticHost {
   public static void main(String[] args) throws Exception {
     int count = Integer.parseInt(args[0]);
     int port = Integer.parseInt(args[1]);
-    StaticContainers containers = new StaticContainers();
+    StaticContainerIndex containers = new StaticContainerIndex();
     ProxyConfig config = new ProxyConfig(new InetSocketAddress("127.0.0.1", port),
         new InetSocketAddress("127.0.0.1", port + 1), "unix:///nonexistent.sock", null, null,
         "com.swipely.iam-docker.iam-profile", LocalMode.BASE_ROLE_ARN, Pattern.compile(".*"), "us-east-1", null,

@@ -4,6 +4,7 @@ import dev.berth.proxy.credentials.CredentialSource;
 import dev.berth.proxy.credentials.Credentials;
 import dev.berth.proxy.docker.Container;
 import dev.berth.proxy.docker.ContainerIndex;
+import dev.berth.proxy.docker.StaticContainerIndex;
 import dev.berth.proxy.http.Upstream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -47,35 +47,7 @@ public final class LocalMode {
   /** Every loopback caller is the container {@code berth-local}. */
   public static ContainerIndex containers() {
     Container local = new Container("berth-local", "berth-local", "local", Map.of(), Map.of(), Set.of());
-    return new ContainerIndex() {
-      @Override
-      public Mono<Container> byAddress(InetAddress address) {
-        return address.isLoopbackAddress() ? Mono.just(local) : Mono.empty();
-      }
-
-      @Override
-      public Flux<Container> starts() {
-        return Flux.never();
-      }
-
-      @Override
-      public Flux<Container> stops() {
-        return Flux.never();
-      }
-
-      @Override
-      public Mono<Void> ready() {
-        return Mono.empty();
-      }
-
-      @Override
-      public int size() {
-        return 1;
-      }
-
-      @Override
-      public void close() {}
-    };
+    return new StaticContainerIndex(InetAddress::isLoopbackAddress, local);
   }
 
   /** An issuer of local, random credentials valid for {@code duration}. */
