@@ -1,0 +1,36 @@
+package dev.berth.provisioner.controller;
+
+import java.util.Objects;
+
+/**
+ * What a commit did, or (pretending) would do.
+ *
+ * @param groupId the group
+ * @param managing how many instances the group is to have
+ * @param plan what converging takes, counted before the commit's own round
+ * @param pretend whether this was only a plan: nothing was stored and no EC2 write call was made
+ */
+public record CommitResult(String groupId, int managing, PlanSummary plan, boolean pretend) {
+
+  /**
+   * Null-checks.
+   *
+   * @param groupId the group
+   * @param managing the desired count
+   * @param plan the plan
+   * @param pretend whether pretend
+   */
+  public CommitResult {
+    Objects.requireNonNull(groupId, "groupId");
+    Objects.requireNonNull(plan, "plan");
+  }
+
+  /**
+   * InfraKit's answer to a commit.
+   *
+   * @return e.g. {@code Managing 3 instances}
+   */
+  public String message() {
+    return "Managing " + managing + " instances";
+  }
+}

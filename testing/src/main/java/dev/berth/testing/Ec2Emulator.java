@@ -1,0 +1,479 @@
+package dev.berth.testing;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+
+/**
+ * An Amazon EC2 endpoint on loopback that speaks the real Query protocol (API version
+ * {@code 2016-11-15}), for tests that drive a real {@code Ec2AsyncClient} with {@code endpointOverride}.
+ *
+ * <p>It answers {@code RunInstances} (with {@code ClientToken} idempotency, {@code TagSpecification}s
+ * applied atomically at launch, {@code MinCount}/{@code MaxCount}), {@code DescribeInstances}
+ * (instance ids, filters, {@code MaxResults}/{@code NextToken} pagination), {@code TerminateInstances},
+ * {@code CreateTags}, {@code DeleteTags} and {@code DescribeImages}, with {@code DryRun} and EC2's
+ * error codes and HTTP statuses. Instances move from pending to running, and after termination
+ * through shutting-down to terminated, as the {@link Clock} passes: move a {@link ManualClock}
+ * instead of sleeping. {@link #faults()} injects throttling, capacity errors, 5xx and latency.
+ *
+ * <pre>{@code
+ * try (Ec2Emulator ec2 = Ec2Emulator.builder().clock(clock).start();
+ *      Ec2AsyncClient client = Ec2AsyncClient.builder()
+ *          .endpointOverride(ec2.endpoint())
+ *          .region(Region.US_WEST_2)
+ *          .credentialsProvider(StaticCredentialsProvider.create(
+ *              AwsBasicCredentials.create("AKIDBERTHTEST0000000", "secret")))
+ *          .build()) {
+ *   client.runInstances(r -> r.imageId("ami-4926fd29").minCount(1).maxCount(1)).join();
+ *   clock.advance(Duration.ofSeconds(3));
+ *   assertThat(ec2.instances()).extracting(Ec2Emulator.Instance::state).containsExactly("running");
+ * }
+ * }</pre>
+ */
+public final class Ec2Emulator implements AutoCloseable {
+
+  /** The account that owns every reservation: {@value}. */
+  public static final String DEFAULT_ACCOUNT_ID = "123456789012";
+
+  /** The image of the InfraKit AWS example, always registered: {@value}. */
+  public static final String EXAMPLE_IMAGE_ID = "ami-4926fd29";
+
+  private final DisposableServer server;
+  private final Ec2World world;
+  private final Ec2Handler handler;
+  private final Ec2Faults faults;
+
+  private Ec2Emulator(Builder builder) {
+    this.faults = new Ec2Faults();
+    this.world = new Ec2World(builder.clock, builder.pending, builder.shuttingDown, builder.region,
+        builder.accountId, builder.images());
+    this.handler = new Ec2Handler(world, faults);
+    this.server = HttpServer.create()
+        .host(builder.host)
+        .port(builder.port)
+        .handle(this::serve)
+        .bindNow();
+  }
+
+  /**
+   * Starts an emulator on {@code 127.0.0.1} and a free port, with the system clock.
+   *
+   * @return the running emulator; close it when done
+   */
+  public static Ec2Emulator start() {
+    return builder().start();
+  }
+
+  /**
+   * A builder for an emulator with a chosen clock, state durations, images or address.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The URI to pass to {@code endpointOverride}, e.g. {@code http://127.0.0.1:41234}.
+   *
+   * @return the emulator's base URI
+   */
+  public URI endpoint() {
+    return URI.create("http://" + Text.uriHost(server.host()) + ":" + server.port());
+  }
+
+  /**
+   * The faults to inject into later calls.
+   *
+   * @return this emulator's fault settings
+   */
+  public Ec2Faults faults() {
+    return faults;
+  }
+
+  /**
+   * How many calls of {@code action} arrived, including those that failed.
+   *
+   * @param action e.g. {@code RunInstances}
+   * @return the count since start or the last {@link #reset()}
+   */
+  public int calls(String action) {
+    return handler.calls(Objects.requireNonNull(action, "action"));
+  }
+
+  /**
+   * Every action called so far and how often.
+   *
+   * @return an immutable snapshot, sorted by action
+   */
+  public Map<String, Integer> calls() {
+    return Collections.unmodifiableMap(handler.calls());
+  }
+
+  /**
+   * Every instance still visible (terminated ones stay for an hour of the clock), in launch order,
+   * with its state at the clock's current time.
+   *
+   * @return an immutable snapshot
+   */
+  public List<Instance> instances() {
+    synchronized (world) {
+      List<Instance> out = new ArrayList<>();
+      world.instances().forEach(m -> out.add(m.snapshot(world.state(m))));
+      return List.copyOf(out);
+    }
+  }
+
+  /**
+   * One instance by id.
+   *
+   * @param instanceId e.g. {@code i-0123456789abcdef0}
+   * @return the instance as it is now, or empty if there is none
+   */
+  public Optional<Instance> instance(String instanceId) {
+    synchronized (world) {
+      Ec2Machine machine = world.instance(Objects.requireNonNull(instanceId, "instanceId"));
+      return machine == null ? Optional.empty() : Optional.of(machine.snapshot(world.state(machine)));
+    }
+  }
+
+  /** Forgets every instance, client token, call count and fault; registered images stay. */
+  public void reset() {
+    synchronized (world) {
+      world.reset();
+    }
+    handler.resetCounts();
+    faults.clear();
+  }
+
+  /** Stops the server and waits for it to release its port. */
+  @Override
+  public void close() {
+    server.disposeNow();
+  }
+
+  @Override
+  public String toString() {
+    return "Ec2Emulator[" + endpoint() + "]";
+  }
+
+  private Publisher<Void> serve(HttpServerRequest request, HttpServerResponse response) {
+    return request.receive().aggregate().asString(StandardCharsets.UTF_8)
+        .defaultIfEmpty("")
+        .map(body -> handler.handle(toRequest(request, body)))
+        .delayUntil(answer -> answer.delay().isZero() ? Mono.empty() : Mono.delay(answer.delay()))
+        .flatMap(answer -> {
+          byte[] xml = answer.xml().getBytes(StandardCharsets.UTF_8);
+          if (answer.status() >= 500) {
+            // A failing endpoint drops the connection, and the SDK then never reuses it: without
+            // this, its pool can hand the half-closed connection to the next call.
+            response.keepAlive(false);
+          }
+          return response.status(answer.status())
+              .header(HttpHeaderNames.CONTENT_TYPE, "text/xml;charset=UTF-8")
+              .header("x-amzn-RequestId", answer.requestId())
+              .header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(xml.length))
+              .header(HttpHeaderNames.SERVER, "AmazonEC2")
+              .sendByteArray(Mono.just(xml))
+              .then();
+        });
+  }
+
+  private static Ec2Request toRequest(HttpServerRequest request, String body) {
+    Map<String, String> params = new HashMap<>();
+    QueryStringDecoder.Builder decoder = QueryStringDecoder.builder().semicolonIsNormalChar(true).maxParams(100_000);
+    decoder.hasPath(true).build(request.uri()).parameters().forEach((k, v) -> params.put(k, v.get(0)));
+    decoder.hasPath(false).build(body).parameters().forEach((k, v) -> params.put(k, v.get(0)));
+    return new Ec2Request(params, request.requestHeaders().get(HttpHeaderNames.AUTHORIZATION));
+  }
+
+  /**
+   * One instance as a test sees it.
+   *
+   * @param instanceId {@code i-} and 17 hex digits
+   * @param reservationId the {@code r-} id of the {@code RunInstances} that launched it
+   * @param imageId the image it was launched from
+   * @param instanceType e.g. {@code t3.micro}; {@code m1.small} when the launch named none
+   * @param state pending, running, shutting-down or terminated, at the clock's time
+   * @param privateIpAddress the address it was given or asked for
+   * @param availabilityZone e.g. {@code us-west-2a}
+   * @param keyName the key pair name, or empty
+   * @param subnetId the subnet it was launched into
+   * @param securityGroupIds the security group ids of the launch, in request order
+   * @param userData the user data, base64-decoded as UTF-8; empty when none was sent
+   * @param clientToken the launch's {@code ClientToken}, or empty
+   * @param tags its tags now, in the order they were first set
+   * @param launchTime when it was launched, by the emulator's clock
+   */
+  public record Instance(
+      String instanceId,
+      String reservationId,
+      String imageId,
+      String instanceType,
+      String state,
+      String privateIpAddress,
+      String availabilityZone,
+      String keyName,
+      String subnetId,
+      List<String> securityGroupIds,
+      String userData,
+      String clientToken,
+      Map<String, String> tags,
+      Instant launchTime) {
+
+    /**
+     * Null-checks every component and freezes the collections.
+     *
+     * @param instanceId the instance id
+     * @param reservationId the reservation id
+     * @param imageId the image id
+     * @param instanceType the instance type
+     * @param state the state name
+     * @param privateIpAddress the private address
+     * @param availabilityZone the zone
+     * @param keyName the key name, or empty
+     * @param subnetId the subnet id
+     * @param securityGroupIds the security group ids; copied
+     * @param userData the decoded user data, or empty
+     * @param clientToken the client token, or empty
+     * @param tags the tags; copied
+     * @param launchTime the launch time
+     */
+    public Instance {
+      Objects.requireNonNull(instanceId, "instanceId");
+      Objects.requireNonNull(reservationId, "reservationId");
+      Objects.requireNonNull(imageId, "imageId");
+      Objects.requireNonNull(instanceType, "instanceType");
+      Objects.requireNonNull(state, "state");
+      Objects.requireNonNull(privateIpAddress, "privateIpAddress");
+      Objects.requireNonNull(availabilityZone, "availabilityZone");
+      Objects.requireNonNull(keyName, "keyName");
+      Objects.requireNonNull(subnetId, "subnetId");
+      securityGroupIds = List.copyOf(securityGroupIds);
+      Objects.requireNonNull(userData, "userData");
+      Objects.requireNonNull(clientToken, "clientToken");
+      tags = Collections.unmodifiableMap(new LinkedHashMap<>(tags));
+      Objects.requireNonNull(launchTime, "launchTime");
+    }
+  }
+
+  /**
+   * An image that {@code RunInstances} and {@code DescribeImages} know.
+   *
+   * @param imageId {@code ami-} and 8 or 17 hex digits
+   * @param name the image name
+   * @param ownerId the owning account, twelve digits
+   * @param encrypted whether its root snapshot is encrypted
+   */
+  public record Image(String imageId, String name, String ownerId, boolean encrypted) {
+
+    private static final Pattern OWNER = Pattern.compile("\\d{12}");
+
+    /**
+     * Checks the id and owner shapes.
+     *
+     * @param imageId the image id
+     * @param name the name
+     * @param ownerId the owner account
+     * @param encrypted whether it is encrypted
+     */
+    public Image {
+      Objects.requireNonNull(imageId, "imageId");
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(ownerId, "ownerId");
+      if (!Ec2ImageActions.IMAGE_ID.matcher(imageId).matches()) {
+        throw new IllegalArgumentException("imageId must be ami- and 8 or 17 hex digits, got '" + imageId + "'");
+      }
+      if (!OWNER.matcher(ownerId).matches()) {
+        throw new IllegalArgumentException("ownerId must be twelve digits, got '" + ownerId + "'");
+      }
+    }
+  }
+
+  /** A way to fail a call, as {@link Ec2Faults#fail(String, int, Fault)} injects it. */
+  public enum Fault {
+    /** HTTP 503 {@code RequestLimitExceeded}: the account is throttled; SDKs back off and retry. */
+    REQUEST_LIMIT_EXCEEDED(new Ec2Error(503, "RequestLimitExceeded", "Request limit exceeded.")),
+    /** HTTP 500 {@code InsufficientInstanceCapacity}: no capacity for the launch right now. */
+    INSUFFICIENT_INSTANCE_CAPACITY(Ec2Error.insufficientCapacity("us-west-2a")),
+    /** HTTP 500 {@code InternalError}: SDKs retry. */
+    INTERNAL_ERROR(new Ec2Error(500, "InternalError", "An internal error has occurred.")),
+    /** HTTP 503 {@code Unavailable}: the server is overloaded; SDKs retry. */
+    UNAVAILABLE(new Ec2Error(503, "Unavailable", "The server is overloaded and can't handle the request."));
+
+    private final Ec2Error error;
+
+    Fault(Ec2Error error) {
+      this.error = error;
+    }
+
+    Ec2Error error() {
+      return error;
+    }
+  }
+
+  /** Settings for a new {@link Ec2Emulator}; every setter checks its argument. */
+  public static final class Builder {
+
+    private String host = "127.0.0.1";
+    private int port;
+    private Clock clock = Clock.systemUTC();
+    private String region = "us-west-2";
+    private String accountId = DEFAULT_ACCOUNT_ID;
+    private Duration pending = Duration.ofSeconds(2);
+    private Duration shuttingDown = Duration.ofSeconds(2);
+    private final List<Image> extraImages = new ArrayList<>();
+
+    private Builder() {}
+
+    /**
+     * The address to bind, {@code 127.0.0.1} by default.
+     *
+     * @param host an IP address or host name of this machine
+     * @return this builder
+     */
+    public Builder host(String host) {
+      this.host = Objects.requireNonNull(host, "host");
+      return this;
+    }
+
+    /**
+     * The port to bind, 0 (any free port) by default.
+     *
+     * @param port 0..65535
+     * @return this builder
+     */
+    public Builder port(int port) {
+      if (port < 0 || port > 65_535) {
+        throw new IllegalArgumentException("port must be 0..65535 (0 picks a free port), got " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /**
+     * The clock that stamps launches and drives state changes; the system UTC clock by default.
+     *
+     * @param clock the clock, e.g. a {@link ManualClock}
+     * @return this builder
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * The region, which names availability zones ({@code us-west-2a} ...) and DNS names;
+     * {@code us-west-2} by default.
+     *
+     * @param region e.g. {@code eu-west-1}
+     * @return this builder
+     */
+    public Builder region(String region) {
+      Objects.requireNonNull(region, "region");
+      if (!region.matches("[a-z]{2}(-[a-z]+)+-\\d")) {
+        throw new IllegalArgumentException("region must look like us-west-2, got '" + region + "'");
+      }
+      this.region = region;
+      return this;
+    }
+
+    /**
+     * The account that owns reservations and {@code self} images; {@value #DEFAULT_ACCOUNT_ID} by default.
+     *
+     * @param accountId twelve digits
+     * @return this builder
+     */
+    public Builder accountId(String accountId) {
+      Objects.requireNonNull(accountId, "accountId");
+      if (!accountId.matches("\\d{12}")) {
+        throw new IllegalArgumentException("accountId must be twelve digits, got '" + accountId + "'");
+      }
+      this.accountId = accountId;
+      return this;
+    }
+
+    /**
+     * How long a new instance stays pending before it runs; 2 seconds by default.
+     *
+     * @param pending not negative
+     * @return this builder
+     */
+    public Builder pendingDuration(Duration pending) {
+      this.pending = nonNegative("pendingDuration", pending);
+      return this;
+    }
+
+    /**
+     * How long a terminated instance stays shutting-down before it is terminated; 2 seconds by default.
+     *
+     * @param shuttingDown not negative
+     * @return this builder
+     */
+    public Builder shuttingDownDuration(Duration shuttingDown) {
+      this.shuttingDown = nonNegative("shuttingDownDuration", shuttingDown);
+      return this;
+    }
+
+    /**
+     * Registers one more image. {@value #EXAMPLE_IMAGE_ID} and a few others are always there.
+     *
+     * @param image the image
+     * @return this builder
+     */
+    public Builder image(Image image) {
+      extraImages.add(Objects.requireNonNull(image, "image"));
+      return this;
+    }
+
+    /**
+     * Binds the server and returns the running emulator.
+     *
+     * @return the emulator; close it when done
+     */
+    public Ec2Emulator start() {
+      return new Ec2Emulator(this);
+    }
+
+    List<Image> images() {
+      Map<String, Image> all = new LinkedHashMap<>();
+      for (Image image : List.of(
+          new Image(EXAMPLE_IMAGE_ID, "ubuntu/images/hvm-ssd/ubuntu-xenial-16.04-amd64-server-20161020",
+              "099720109477", false),
+          new Image("ami-0c55b159cbfafe1f0", "amzn2-ami-hvm-2.0.20190313-x86_64-gp2", "137112412989", false),
+          new Image("ami-12345678", "berth-test", accountId, false),
+          new Image("ami-0123456789abcdef0", "berth-test-encrypted", accountId, true))) {
+        all.put(image.imageId(), image);
+      }
+      extraImages.forEach(image -> all.put(image.imageId(), image));
+      return List.copyOf(all.values());
+    }
+
+    private static Duration nonNegative(String name, Duration value) {
+      Objects.requireNonNull(value, name);
+      if (value.isNegative()) {
+        throw new IllegalArgumentException(name + " must not be negative, got " + value);
+      }
+      return value;
+    }
+  }
+}
