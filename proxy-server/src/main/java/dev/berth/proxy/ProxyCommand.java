@@ -1,9 +1,11 @@
 package dev.berth.proxy;
 
+import dev.berth.iptables.IptablesException;
 import dev.berth.proxy.policy.RolePolicy;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -89,6 +91,17 @@ final class ProxyCommand implements Callable<Integer> {
       description = "Client connections held open at most; more are closed on accept [BERTH_MAX_CONNECTIONS] (default: ${DEFAULT-VALUE}).")
   int maxConnections;
 
+  @Option(names = "--iptables", defaultValue = "${env:BERTH_IPTABLES:-false}",
+      description = "Install the iptables rules that steer containers' requests for 169.254.169.254 to the proxy once it "
+          + "listens, and remove them on a clean stop; if the proxy dies they stay, so containers get 'connection refused', "
+          + "never the host's credentials [BERTH_IPTABLES].")
+  boolean iptables;
+
+  @Option(names = "--interface", paramLabel = "NAME", split = ",", defaultValue = "${env:BERTH_INTERFACES}",
+      description = "With --iptables: the bridge interfaces to steer (repeatable); default: every Docker bridge network, "
+          + "followed as networks come and go [BERTH_INTERFACES, comma-separated].")
+  List<String> interfaces;
+
   @Option(names = "--local", defaultValue = "${env:BERTH_LOCAL:-false}",
       description = "Local mode: no Docker engine, no AWS account. Loopback callers get locally issued credentials "
           + "(ASIALOCAL..., rejected by AWS) and an embedded metadata document [BERTH_LOCAL].")
@@ -97,7 +110,7 @@ final class ProxyCommand implements Callable<Integer> {
   static CommandLine commandLine() {
     CommandLine line = new CommandLine(new ProxyCommand());
     line.setExecutionExceptionHandler((error, cmd, parsed) -> {
-      if (error instanceof IllegalArgumentException) {
+      if (error instanceof IllegalArgumentException || error instanceof IptablesException) {
         cmd.getErr().println("berth-proxy: " + error.getMessage());
         return 2;
       }
@@ -108,8 +121,28 @@ final class ProxyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    BerthProxy proxy = BerthProxy.start(toConfig());
-    Runtime.getRuntime().addShutdownHook(new Thread(proxy::close, "berth-shutdown"));
+    ProxyConfig config = toConfig();
+    if (iptables && config.local()) {
+      throw new IllegalArgumentException("--iptables and --local do not go together: local mode serves loopback only");
+    }
+    BerthProxy proxy = BerthProxy.start(config);
+    PacketRules rules;
+    try {
+      rules = iptables ? PacketRules.install(proxy.address(), config.dockerHost(), interfaces == null ? List.of() : interfaces)
+          : null;
+    } catch (RuntimeException e) {
+      proxy.close();
+      throw e;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        if (rules != null) {
+          rules.close();
+        }
+      } finally {
+        proxy.close();
+      }
+    }, "berth-shutdown"));
     proxy.awaitClose();
     return 0;
   }

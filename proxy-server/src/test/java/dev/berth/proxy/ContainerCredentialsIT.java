@@ -39,6 +39,7 @@ final class ContainerCredentialsIT {
   private static final String JAVA = "/usr/lib/jvm/java-17-openjdk-amd64/bin/java";
 
   private DockerLab lab;
+  private LabClients clients;
   private StsEmulator sts;
   private MetadataEmulator upstream;
   private BerthProxy optional;
@@ -53,6 +54,7 @@ final class ContainerCredentialsIT {
   void start() {
     lab = DockerLab.connect();
     sts = StsEmulator.start();
+    clients = new LabClients(lab, sts);
     upstream = MetadataEmulator.start();
     optional = BerthProxy.start(config(false));
     required = BerthProxy.start(config(true));
@@ -91,54 +93,16 @@ final class ContainerCredentialsIT {
     return "http://" + lab.bridgeGateway() + ":" + proxy.address().getPort();
   }
 
-  /** Runs {@code command} (a host binary and its arguments) in {@code container}, chrooted into the host's root. */
-  private ExecResult onHost(RunningContainer container, Map<String, String> env, String... command) {
-    List<String> argv = new ArrayList<>(List.of("env", "-i", "HOME=/tmp", "PATH=/usr/bin:/bin",
-        "AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent"));
-    env.forEach((k, v) -> argv.add(k + "=" + v));
-    argv.add("chroot");
-    argv.add(DockerLab.HOST_ROOT);
-    argv.addAll(List.of(command));
-    return lab.exec(container, argv.toArray(String[]::new));
-  }
-
-  private ExecResult curl(RunningContainer container, String url, String... extra) {
-    List<String> argv = new ArrayList<>(List.of("/usr/bin/curl", "-s", "-S", "--max-time", "10", "-w", "\n%{http_code}"));
-    argv.addAll(List.of(extra));
-    argv.add(url);
-    return onHost(container, Map.of(), argv.toArray(String[]::new));
-  }
-
-  /** The body and status curl saw, split. */
-  private record Seen(String body, int status) {
-    static Seen of(ExecResult result) {
-      String out = result.stdout();
-      int cut = out.lastIndexOf('\n');
-      return new Seen(out.substring(0, cut), Integer.parseInt(out.substring(cut + 1).trim()));
-    }
-  }
-
-  private String roleOfKey(String accessKeyId) {
-    return sts.issued(accessKeyId.trim()).orElseThrow(() -> new AssertionError("STS never issued " + accessKeyId))
-        .roleArn();
-  }
-
-  private String accessKeyIn(String document) {
-    var matcher = Pattern.compile("\"AccessKeyId\" : \"([A-Z0-9]+)\"").matcher(document);
-    assertThat(matcher.find()).as(document).isTrue();
-    return matcher.group(1);
-  }
-
   @Test
   void curl_eachContainerGetsItsOwnRole() {
     Map<RunningContainer, String> expected = Map.of(labelled, "label-role", envOnly, "env-role", both, "label-wins");
     expected.forEach((container, role) -> {
-      Seen list = Seen.of(curl(container, endpoint(optional) + CREDS));
+      LabClients.Seen list = clients.curl(container, endpoint(optional) + CREDS);
       assertThat(list.status()).isEqualTo(200);
       assertThat(list.body()).isEqualTo(role);
-      Seen doc = Seen.of(curl(container, endpoint(optional) + CREDS + role));
+      LabClients.Seen doc = clients.curl(container, endpoint(optional) + CREDS + role);
       assertThat(doc.status()).isEqualTo(200);
-      assertThat(roleOfKey(accessKeyIn(doc.body()))).isEqualTo(BASE + role);
+      assertThat(clients.roleOfDocument(doc.body())).isEqualTo(BASE + role);
     });
   }
 
@@ -146,17 +110,17 @@ final class ContainerCredentialsIT {
   @ValueSource(strings = {"neither", "forbidden"})
   void curl_noRoleOrForbiddenRole_404(String which) {
     RunningContainer container = which.equals("neither") ? neither : forbidden;
-    assertThat(Seen.of(curl(container, endpoint(optional) + CREDS)).status()).isEqualTo(404);
+    assertThat(clients.curl(container, endpoint(optional) + CREDS).status()).isEqualTo(404);
     assertThat(sts.assumeRoleCalls(BASE + "admin")).isZero();
   }
 
   @Test
   void curl_imdsv2Required_tokenFlow() {
-    assertThat(Seen.of(curl(labelled, endpoint(required) + CREDS)).status()).isEqualTo(401);
-    Seen token = Seen.of(curl(labelled, endpoint(required) + "/latest/api/token", "-X", "PUT",
-        "-H", "X-aws-ec2-metadata-token-ttl-seconds: 300"));
+    assertThat(clients.curl(labelled, endpoint(required) + CREDS).status()).isEqualTo(401);
+    LabClients.Seen token = clients.curl(labelled, endpoint(required) + "/latest/api/token", "-X", "PUT",
+        "-H", "X-aws-ec2-metadata-token-ttl-seconds: 300");
     assertThat(token.status()).isEqualTo(200);
-    Seen list = Seen.of(curl(labelled, endpoint(required) + CREDS, "-H", "X-aws-ec2-metadata-token: " + token.body()));
+    LabClients.Seen list = clients.curl(labelled, endpoint(required) + CREDS, "-H", "X-aws-ec2-metadata-token: " + token.body());
     assertThat(list.body()).isEqualTo("label-role");
   }
 
@@ -164,35 +128,35 @@ final class ContainerCredentialsIT {
   @ValueSource(booleans = {false, true})
   void botocore_getsOwnRole(boolean tokenRequired) {
     BerthProxy proxy = tokenRequired ? required : optional;
-    ExecResult result = onHost(envOnly, Map.of("AWS_EC2_METADATA_SERVICE_ENDPOINT", endpoint(proxy) + "/"),
+    ExecResult result = clients.onHost(envOnly, Map.of("AWS_EC2_METADATA_SERVICE_ENDPOINT", endpoint(proxy) + "/"),
         "/usr/bin/python3", "-c",
         "import botocore.session; c = botocore.session.get_session().get_credentials(); "
             + "print(c.method, c.get_frozen_credentials().access_key)");
     assertThat(result.exitCode()).as(result.stderr()).isZero();
     assertThat(result.stdout()).startsWith("iam-role ");
-    assertThat(roleOfKey(result.stdout().split(" ")[1])).isEqualTo(BASE + "env-role");
+    assertThat(clients.roleOfKey(result.stdout().split(" ")[1])).isEqualTo(BASE + "env-role");
   }
 
   @ParameterizedTest
   @ValueSource(booleans = {false, true})
   void awsCli_exportCredentials_getsOwnRole(boolean tokenRequired) {
     BerthProxy proxy = tokenRequired ? required : optional;
-    ExecResult result = onHost(both, Map.of("AWS_EC2_METADATA_SERVICE_ENDPOINT", endpoint(proxy) + "/"),
+    ExecResult result = clients.onHost(both, Map.of("AWS_EC2_METADATA_SERVICE_ENDPOINT", endpoint(proxy) + "/"),
         "/usr/bin/aws", "configure", "export-credentials", "--format", "env-no-export");
     assertThat(result.exitCode()).as(result.stderr()).isZero();
     var key = Pattern.compile("AWS_ACCESS_KEY_ID=(\\S+)").matcher(result.stdout());
     assertThat(key.find()).as(result.stdout()).isTrue();
-    assertThat(roleOfKey(key.group(1))).isEqualTo(BASE + "label-wins");
+    assertThat(clients.roleOfKey(key.group(1))).isEqualTo(BASE + "label-wins");
   }
 
   @ParameterizedTest
   @ValueSource(booleans = {false, true})
   void javaSdkV2_instanceProfileProvider_getsOwnRole(boolean tokenRequired) {
     BerthProxy proxy = tokenRequired ? required : optional;
-    ExecResult result = onHost(labelled, Map.of("AWS_EC2_METADATA_SERVICE_ENDPOINT", endpoint(proxy)),
+    ExecResult result = clients.onHost(labelled, Map.of("AWS_EC2_METADATA_SERVICE_ENDPOINT", endpoint(proxy)),
         JAVA, "-cp", System.getProperty("java.class.path"), ImdsProbe.class.getName());
     assertThat(result.exitCode()).as(result.stderr()).isZero();
-    assertThat(roleOfKey(result.stdout().trim())).isEqualTo(BASE + "label-role");
+    assertThat(clients.roleOfKey(result.stdout().trim())).isEqualTo(BASE + "label-role");
   }
 
   @Test
@@ -207,7 +171,7 @@ final class ContainerCredentialsIT {
   void containerStartedLater_prefetchedBeforeItAsks() {
     RunningContainer late = lab.start(ContainerSpec.named("late").withEnv("IAM_ROLE", "late-role").withHostRoot());
     Await.until("the proxy prefetches late-role", () -> sts.assumeRoleCalls(BASE + "late-role") >= 1);
-    assertThat(Seen.of(curl(late, endpoint(optional) + CREDS)).body()).isEqualTo("late-role");
+    assertThat(clients.curl(late, endpoint(optional) + CREDS).body()).isEqualTo("late-role");
   }
 
   @Test
@@ -216,8 +180,8 @@ final class ContainerCredentialsIT {
     RunningContainer first = lab.start(ContainerSpec.named("reuse-first").withNetwork(network.name())
         .withEnv("IAM_ROLE", "reuse-first").withHostRoot());
     String address = first.ipAddress(network.name());
-    Seen firstDoc = Seen.of(curl(first, endpoint(optional) + CREDS + "reuse-first"));
-    assertThat(roleOfKey(accessKeyIn(firstDoc.body()))).isEqualTo(BASE + "reuse-first");
+    LabClients.Seen firstDoc = clients.curl(first, endpoint(optional) + CREDS + "reuse-first");
+    assertThat(clients.roleOfDocument(firstDoc.body())).isEqualTo(BASE + "reuse-first");
     lab.remove(first);
 
     String secondId = lab.client().createContainerCmd(DockerLab.DEFAULT_IMAGE)
@@ -237,11 +201,11 @@ final class ContainerCredentialsIT {
       RunningContainer second = new RunningContainer(secondId, "reuse-second", network.name(), address,
           Map.of(network.name(), address));
       for (int i = 0; i < 10; i++) {
-        Seen list = Seen.of(curl(second, endpoint(optional) + CREDS));
+        LabClients.Seen list = clients.curl(second, endpoint(optional) + CREDS);
         assertThat(list.body()).isEqualTo("reuse-second");
-        assertThat(Seen.of(curl(second, endpoint(optional) + CREDS + "reuse-first")).status()).isEqualTo(404);
-        Seen doc = Seen.of(curl(second, endpoint(optional) + CREDS + "reuse-second"));
-        assertThat(roleOfKey(accessKeyIn(doc.body()))).isEqualTo(BASE + "reuse-second");
+        assertThat(clients.curl(second, endpoint(optional) + CREDS + "reuse-first").status()).isEqualTo(404);
+        LabClients.Seen doc = clients.curl(second, endpoint(optional) + CREDS + "reuse-second");
+        assertThat(clients.roleOfDocument(doc.body())).isEqualTo(BASE + "reuse-second");
       }
     } finally {
       lab.client().removeContainerCmd(secondId).withForce(true).exec();
@@ -250,9 +214,9 @@ final class ContainerCredentialsIT {
 
   @Test
   void passThrough_andIamNeverForwarded_fromAContainer() {
-    Seen instanceId = Seen.of(curl(labelled, endpoint(optional) + "/latest/meta-data/instance-id"));
+    LabClients.Seen instanceId = clients.curl(labelled, endpoint(optional) + "/latest/meta-data/instance-id");
     assertThat(instanceId.body()).isEqualTo(upstream.instance().instanceId());
-    Seen host = Seen.of(curl(labelled, endpoint(optional) + CREDS + MetadataEmulator.HOST_ROLE_NAME));
+    LabClients.Seen host = clients.curl(labelled, endpoint(optional) + CREDS + MetadataEmulator.HOST_ROLE_NAME);
     assertThat(host.status()).isEqualTo(404);
     assertThat(upstream.requestsUnder("/latest/meta-data/iam")).isZero();
   }

@@ -57,6 +57,7 @@ final class TransparentPathIT {
   private static final String CHILD = "berth-tp-" + ProcessHandle.current().pid();
 
   private DockerLab lab;
+  private LabClients clients;
   private StsEmulator sts;
   private MetadataEmulator upstream;
   private BerthProxy proxy;
@@ -74,8 +75,9 @@ final class TransparentPathIT {
   @BeforeAll
   void start() {
     lab = DockerLab.connect();
-    Lab.requireInside(lab);
+    LabClients.requireInsideLab(lab);
     sts = StsEmulator.start();
+    clients = new LabClients(lab, sts);
     upstream = MetadataEmulator.builder().userData(USER_DATA.getBytes(StandardCharsets.UTF_8)).start();
     proxy = BerthProxy.start(config(upstream.endpoint().toString()));
     disabled = BerthProxy.start(config(null));
@@ -112,7 +114,7 @@ final class TransparentPathIT {
       }
     } finally {
       if (childCreated) {
-        Lab.run("ip", "netns", "delete", CHILD);
+        LabClients.run("ip", "netns", "delete", CHILD);
       }
       if (lab != null) {
         lab.close();
@@ -129,45 +131,6 @@ final class TransparentPathIT {
     }
   }
 
-  /** Runs a host binary in {@code container}, chrooted into the host's root, with only {@code env} set. */
-  private ExecResult onHost(RunningContainer container, Map<String, String> env, String... command) {
-    List<String> argv = new ArrayList<>(List.of("env", "-i", "HOME=/tmp", "PATH=/usr/bin:/bin",
-        "AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent"));
-    env.forEach((k, v) -> argv.add(k + "=" + v));
-    argv.add("chroot");
-    argv.add(DockerLab.HOST_ROOT);
-    argv.addAll(List.of(command));
-    return lab.exec(container, argv.toArray(String[]::new));
-  }
-
-  private Seen curl(RunningContainer container, String url, String... extra) {
-    List<String> argv = new ArrayList<>(List.of("/usr/bin/curl", "-s", "-S", "--max-time", "10", "-w", "\n%{http_code}"));
-    argv.addAll(List.of(extra));
-    argv.add(url);
-    return Seen.of(onHost(container, Map.of(), argv.toArray(String[]::new)));
-  }
-
-  /** The body and status curl saw. */
-  private record Seen(String body, int status) {
-    static Seen of(ExecResult result) {
-      String out = result.stdout();
-      int cut = out.lastIndexOf('\n');
-      assertThat(cut).as("curl printed no status: %s %s", out, result.stderr()).isGreaterThanOrEqualTo(0);
-      return new Seen(out.substring(0, cut), Integer.parseInt(out.substring(cut + 1).trim()));
-    }
-  }
-
-  private String roleOfKey(String accessKeyId) {
-    return sts.issued(accessKeyId.trim()).orElseThrow(() -> new AssertionError("STS never issued " + accessKeyId))
-        .roleArn();
-  }
-
-  private static String accessKeyIn(String document) {
-    var matcher = Pattern.compile("\"AccessKeyId\" : \"([A-Z0-9]+)\"").matcher(document);
-    assertThat(matcher.find()).as(document).isTrue();
-    return matcher.group(1);
-  }
-
   private Map<RunningContainer, String> roles() {
     return Map.of(labelled, "label-role", envOnly, "env-role", onUserNetwork, "user-net-role");
   }
@@ -176,11 +139,11 @@ final class TransparentPathIT {
   @Order(1)
   void curl_imdsV1_eachContainerGetsItsOwnRole() {
     roles().forEach((container, role) -> {
-      Seen list = curl(container, CREDS);
+      LabClients.Seen list = clients.curl(container, CREDS);
       assertThat(list.status()).as(container.name()).isEqualTo(200);
       assertThat(list.body()).isEqualTo(role);
-      Seen doc = curl(container, CREDS + role);
-      assertThat(roleOfKey(accessKeyIn(doc.body()))).isEqualTo(BASE + role);
+      LabClients.Seen doc = clients.curl(container, CREDS + role);
+      assertThat(clients.roleOfDocument(doc.body())).isEqualTo(BASE + role);
     });
   }
 
@@ -188,12 +151,12 @@ final class TransparentPathIT {
   @Order(2)
   void curl_imdsV2Token_eachContainerGetsItsOwnRole() {
     roles().forEach((container, role) -> {
-      Seen token = curl(container, METADATA + "/latest/api/token", "-X", "PUT",
+      LabClients.Seen token = clients.curl(container, METADATA + "/latest/api/token", "-X", "PUT",
           "-H", "X-aws-ec2-metadata-token-ttl-seconds: 300");
       assertThat(token.status()).isEqualTo(200);
-      Seen doc = curl(container, CREDS + role, "-H", "X-aws-ec2-metadata-token: " + token.body());
+      LabClients.Seen doc = clients.curl(container, CREDS + role, "-H", "X-aws-ec2-metadata-token: " + token.body());
       assertThat(doc.status()).isEqualTo(200);
-      assertThat(roleOfKey(accessKeyIn(doc.body()))).isEqualTo(BASE + role);
+      assertThat(clients.roleOfDocument(doc.body())).isEqualTo(BASE + role);
     });
   }
 
@@ -201,12 +164,12 @@ final class TransparentPathIT {
   @Order(3)
   void botocore_defaultEndpoint_ownRole() {
     for (RunningContainer container : List.of(envOnly, onUserNetwork)) {
-      ExecResult result = onHost(container, Map.of(), "/usr/bin/python3", "-c",
+      ExecResult result = clients.onHost(container, Map.of(), "/usr/bin/python3", "-c",
           "import botocore.session; c = botocore.session.get_session().get_credentials(); "
               + "print(c.method, c.get_frozen_credentials().access_key)");
       assertThat(result.exitCode()).as(result.stderr()).isZero();
       assertThat(result.stdout()).startsWith("iam-role ");
-      assertThat(roleOfKey(result.stdout().split(" ")[1])).isEqualTo(BASE + roles().get(container));
+      assertThat(clients.roleOfKey(result.stdout().split(" ")[1])).isEqualTo(BASE + roles().get(container));
     }
   }
 
@@ -214,12 +177,12 @@ final class TransparentPathIT {
   @Order(4)
   void awsCliV2_exportCredentials_ownRole() {
     for (RunningContainer container : List.of(labelled, onUserNetwork)) {
-      ExecResult result = onHost(container, Map.of(), "/usr/bin/aws", "configure", "export-credentials",
+      ExecResult result = clients.onHost(container, Map.of(), "/usr/bin/aws", "configure", "export-credentials",
           "--format", "env-no-export");
       assertThat(result.exitCode()).as(result.stderr()).isZero();
       var key = Pattern.compile("AWS_ACCESS_KEY_ID=(\\S+)").matcher(result.stdout());
       assertThat(key.find()).as(result.stdout()).isTrue();
-      assertThat(roleOfKey(key.group(1))).isEqualTo(BASE + roles().get(container));
+      assertThat(clients.roleOfKey(key.group(1))).isEqualTo(BASE + roles().get(container));
     }
   }
 
@@ -227,10 +190,10 @@ final class TransparentPathIT {
   @Order(5)
   void javaSdkV2_instanceProfileProvider_ownRole() {
     for (RunningContainer container : List.of(labelled, onUserNetwork)) {
-      ExecResult result = onHost(container, Map.of(), JAVA, "-cp", System.getProperty("java.class.path"),
+      ExecResult result = clients.onHost(container, Map.of(), JAVA, "-cp", System.getProperty("java.class.path"),
           ImdsProbe.class.getName());
       assertThat(result.exitCode()).as(result.stderr()).isZero();
-      assertThat(roleOfKey(result.stdout().trim())).isEqualTo(BASE + roles().get(container));
+      assertThat(clients.roleOfKey(result.stdout().trim())).isEqualTo(BASE + roles().get(container));
     }
   }
 
@@ -238,8 +201,8 @@ final class TransparentPathIT {
   @Order(6)
   void noRoleOrForbiddenRole_getsNothing() {
     for (RunningContainer container : List.of(neither, forbidden)) {
-      assertThat(curl(container, CREDS).status()).isEqualTo(404);
-      ExecResult botocore = onHost(container, Map.of(), "/usr/bin/python3", "-c",
+      assertThat(clients.curl(container, CREDS).status()).isEqualTo(404);
+      ExecResult botocore = clients.onHost(container, Map.of(), "/usr/bin/python3", "-c",
           "import botocore.session; print(botocore.session.get_session().get_credentials())");
       assertThat(botocore.stdout().trim()).isEqualTo("None");
     }
@@ -249,7 +212,7 @@ final class TransparentPathIT {
   @Test
   @Order(7)
   void userData_fromUpstream_refusedWhenUpstreamDisabled() {
-    Seen passed = curl(labelled, METADATA + "/latest/user-data");
+    LabClients.Seen passed = clients.curl(labelled, METADATA + "/latest/user-data");
     assertThat(passed.status()).isEqualTo(200);
     assertThat(passed.body()).isEqualTo(USER_DATA);
     int upstreamRequests = upstream.requests("/latest/user-data");
@@ -258,13 +221,13 @@ final class TransparentPathIT {
         .withInterfaces(spec.interfaces());
     try {
       iptables.install(toDisabled).block(Duration.ofSeconds(60));
-      assertThat(curl(labelled, METADATA + "/latest/user-data").status()).isEqualTo(404);
-      assertThat(curl(labelled, CREDS).body()).isEqualTo("label-role");
+      assertThat(clients.curl(labelled, METADATA + "/latest/user-data").status()).isEqualTo(404);
+      assertThat(clients.curl(labelled, CREDS).body()).isEqualTo("label-role");
     } finally {
       iptables.install(spec).block(Duration.ofSeconds(60));
     }
     assertThat(upstream.requests("/latest/user-data")).isEqualTo(upstreamRequests);
-    assertThat(curl(labelled, METADATA + "/latest/user-data").status()).isEqualTo(200);
+    assertThat(clients.curl(labelled, METADATA + "/latest/user-data").status()).isEqualTo(200);
   }
 
   @Test
@@ -276,19 +239,19 @@ final class TransparentPathIT {
     // The path works (the other proxy answers); only the guarded port is dropped.
     assertThat(fromChild(unguarded).stdout()).endsWith("404");
     assertThat(fromChild(guarded).exitCode()).as("curl: operation timed out").isEqualTo(28);
-    assertThat(Lab.connects("127.0.0.1", unguarded)).isTrue();
-    assertThat(Lab.connects("127.0.0.1", guarded)).isFalse();
+    assertThat(LabClients.connects("127.0.0.1", unguarded)).isTrue();
+    assertThat(LabClients.connects("127.0.0.1", guarded)).isFalse();
   }
 
   @Test
   @Order(9)
   void remove_noBerthRuleRemains_andTheGuardIsGone() {
     iptables.remove().block(Duration.ofSeconds(60));
-    assertThat(Lab.run("iptables-save") + Lab.run("ip6tables-save")).doesNotContain("BERTH");
+    assertThat(LabClients.run("iptables-save") + LabClients.run("ip6tables-save")).doesNotContain("BERTH");
     Drift drift = iptables.check(spec).block();
     assertThat(drift.changes()).allSatisfy(c -> assertThat(c.kind()).isEqualTo(Drift.Kind.MISSING));
     assertThat(fromChild(proxy.address().getPort()).stdout()).endsWith("404");
-    assertThat(onHost(labelled, Map.of(), "/usr/bin/curl", "-s", "--max-time", "3", CREDS).exitCode()).isNotZero();
+    assertThat(clients.onHost(labelled, Map.of(), "/usr/bin/curl", "-s", "--max-time", "3", CREDS).exitCode()).isNotZero();
   }
 
   /** A namespace of the test's own, attached to the lab by a veth pair (not a bridge): 198.19.250.2 -> .1. */
@@ -296,83 +259,20 @@ final class TransparentPathIT {
     if (childCreated) {
       return;
     }
-    Lab.run("ip", "netns", "add", CHILD);
+    LabClients.run("ip", "netns", "add", CHILD);
     childCreated = true;
     String labSide = "btp" + (ProcessHandle.current().pid() % 100_000) + "a";
     String childSide = "btp" + (ProcessHandle.current().pid() % 100_000) + "b";
-    Lab.run("ip", "link", "add", labSide, "type", "veth", "peer", "name", childSide, "netns", CHILD);
-    Lab.run("ip", "addr", "add", "198.19.250.1/30", "dev", labSide);
-    Lab.run("ip", "link", "set", labSide, "up");
-    Lab.run("nsenter", "--net=/run/netns/" + CHILD, "ip", "addr", "add", "198.19.250.2/30", "dev", childSide);
-    Lab.run("nsenter", "--net=/run/netns/" + CHILD, "ip", "link", "set", childSide, "up");
-    Lab.run("nsenter", "--net=/run/netns/" + CHILD, "ip", "link", "set", "lo", "up");
+    LabClients.run("ip", "link", "add", labSide, "type", "veth", "peer", "name", childSide, "netns", CHILD);
+    LabClients.run("ip", "addr", "add", "198.19.250.1/30", "dev", labSide);
+    LabClients.run("ip", "link", "set", labSide, "up");
+    LabClients.run("nsenter", "--net=/run/netns/" + CHILD, "ip", "addr", "add", "198.19.250.2/30", "dev", childSide);
+    LabClients.run("nsenter", "--net=/run/netns/" + CHILD, "ip", "link", "set", childSide, "up");
+    LabClients.run("nsenter", "--net=/run/netns/" + CHILD, "ip", "link", "set", "lo", "up");
   }
 
   private ExecResult fromChild(int port) {
-    return Lab.exec("nsenter", "--net=/run/netns/" + CHILD, "/usr/bin/curl", "-s", "--max-time", "3", "-o",
+    return LabClients.exec("nsenter", "--net=/run/netns/" + CHILD, "/usr/bin/curl", "-s", "--max-time", "3", "-o",
         "/dev/null", "-w", "%{http_code}", "http://198.19.250.1:" + port + "/latest/meta-data/iam/security-credentials/");
-  }
-
-  /** Commands in the lab's namespace (where this JVM runs), and the check that it does. */
-  private static final class Lab {
-
-    static void requireInside(DockerLab lab) {
-      long own = inode(Path.of("/proc/self/ns/net"));
-      long parent = ProcessHandle.current().parent()
-          .map(p -> inode(Path.of("/proc", Long.toString(p.pid()), "ns", "net"))).orElse(own);
-      if (!lab.jvmInsideLab() || own == parent) {
-        throw new IllegalStateException("refusing to touch iptables: this JVM is not inside the Docker lab's "
-            + "network namespace (integration tests run through failsafe, i.e. scripts/lab/bin/java)");
-      }
-    }
-
-    static String run(String... argv) {
-      ExecResult result = exec(argv);
-      if (result.exitCode() != 0) {
-        throw new IllegalStateException(String.join(" ", argv) + " failed: " + result.stderr());
-      }
-      return result.stdout();
-    }
-
-    static ExecResult exec(String... argv) {
-      try {
-        Path out = Files.createTempFile("berth-tp", ".out");
-        Path err = Files.createTempFile("berth-tp", ".err");
-        Process process = new ProcessBuilder(argv).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-          process.destroyForcibly();
-          throw new IllegalStateException(String.join(" ", argv) + " did not finish");
-        }
-        ExecResult result = new ExecResult(process.exitValue(), Files.readString(out), Files.readString(err));
-        Files.delete(out);
-        Files.delete(err);
-        return result;
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
-
-    /** Whether a TCP connection is accepted within 1.5 s (a dropped SYN times out). */
-    static boolean connects(String host, int port) {
-      try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress(host, port), 1500);
-        return true;
-      } catch (SocketTimeoutException dropped) {
-        return false;
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-
-    private static long inode(Path path) {
-      try {
-        return ((Number) Files.getAttribute(path, "unix:ino")).longValue();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
   }
 }

@@ -1,0 +1,115 @@
+package dev.berth.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.iptables.Iptables;
+import dev.berth.testing.Await;
+import dev.berth.testing.DockerLab;
+import dev.berth.testing.DockerLab.ContainerSpec;
+import dev.berth.testing.DockerLab.RunningContainer;
+import dev.berth.testing.StsEmulator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * {@code berth-proxy --iptables}, the packaged daemon as a host runs it (inside the lab's namespace):
+ * it installs the rules once it listens, a container asking the plain 169.254.169.254 gets its own
+ * role, a clean stop (SIGTERM) leaves no Berth rule behind, and a crash (SIGKILL) leaves the rules
+ * in place so containers get "connection refused" rather than the real metadata service.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+final class DaemonIptablesIT {
+
+  private static final Path JAR = Path.of("target/berth-proxy.jar").toAbsolutePath();
+  private static final String BASE = "arn:aws:iam::" + StsEmulator.DEFAULT_ACCOUNT_ID + ":role/";
+  private static final String CREDS = "http://169.254.169.254/latest/meta-data/iam/security-credentials/";
+  private static final int PORT = 18_400;
+
+  private DockerLab lab;
+  private StsEmulator sts;
+  private LabClients clients;
+  private RunningContainer app;
+  private Process daemon;
+
+  @BeforeAll
+  void start() {
+    lab = DockerLab.connect();
+    LabClients.requireInsideLab(lab);
+    sts = StsEmulator.start();
+    clients = new LabClients(lab, sts);
+    app = lab.start(ContainerSpec.named("daemon-app").withEnv("IAM_ROLE", "daemon-role").withHostRoot());
+  }
+
+  @AfterEach
+  void stopDaemonAndRules() {
+    if (daemon != null) {
+      daemon.destroyForcibly();
+    }
+    Iptables.system().remove().block(Duration.ofSeconds(30));
+  }
+
+  @AfterAll
+  void stop() {
+    lab.close();
+    sts.close();
+  }
+
+  private Process startDaemon() throws IOException {
+    Path log = Files.createTempFile("berth-daemon", ".log");
+    ProcessBuilder builder = new ProcessBuilder(List.of("java", "-XX:-UsePerfData", "-jar", JAR.toString(),
+        "--iptables", "--listen", "0.0.0.0:" + PORT, "--admin-listen", "127.0.0.1:" + (PORT + 1),
+        "--docker-host", lab.dockerHost().toString(), "--disable-upstream",
+        "--sts-endpoint", sts.endpoint().toString(), "--region", "us-east-1", "--base-role-arn", BASE))
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    builder.environment().putAll(Map.of("AWS_EC2_METADATA_DISABLED", "true",
+        "AWS_ACCESS_KEY_ID", "AKIDBERTHTEST0000000", "AWS_SECRET_ACCESS_KEY", "berth-test-secret"));
+    daemon = builder.start();
+    Await.until("the daemon installs its rules", () -> {
+      assertThat(daemon.isAlive()).as("daemon exited early; its log: %s", read(log)).isTrue();
+      return LabClients.run("iptables-save", "-t", "nat").contains("BERTH-PREROUTING");
+    });
+    return daemon;
+  }
+
+  private static String read(Path log) {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return e.toString();
+    }
+  }
+
+  @Test
+  void cleanStop_removesEveryRule() throws Exception {
+    startDaemon();
+    LabClients.Seen list = clients.curl(app, CREDS);
+    assertThat(list.status()).isEqualTo(200);
+    assertThat(list.body()).isEqualTo("daemon-role");
+    assertThat(clients.roleOfDocument(clients.curl(app, CREDS + "daemon-role").body())).isEqualTo(BASE + "daemon-role");
+
+    daemon.destroy(); // SIGTERM
+    assertThat(daemon.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(LabClients.run("iptables-save") + LabClients.run("ip6tables-save")).doesNotContain("BERTH");
+  }
+
+  @Test
+  void crash_leavesRulesSoContainersFailClosed() throws Exception {
+    startDaemon();
+    daemon.destroyForcibly(); // SIGKILL: no shutdown hook runs
+    assertThat(daemon.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(LabClients.run("iptables-save", "-t", "nat")).contains("BERTH-PREROUTING");
+    var refused = clients.onHost(app, Map.of(), "/usr/bin/curl", "-s", "--max-time", "5", CREDS);
+    assertThat(refused.exitCode()).as("curl's exit code: 7 is 'connection refused'").isEqualTo(7);
+  }
+}
