@@ -229,8 +229,6 @@ public final class BerthProxy implements AutoCloseable {
           .runOn(loop)
           .bindAddress(config::listen)
           .idleTimeout(Duration.ofSeconds(30))
-          .readTimeout(Duration.ofSeconds(10))
-          .requestTimeout(Duration.ofSeconds(10))
           .httpRequestDecoder(spec -> spec.maxInitialLineLength(4096).maxHeaderSize(8192).maxChunkSize(8192))
           .doOnChannelInit((observer, channel, remote) -> limit.admit(channel))
           .handle(handler)

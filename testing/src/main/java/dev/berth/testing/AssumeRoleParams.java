@@ -56,7 +56,7 @@ record AssumeRoleParams(
     return arn != null && ROLE_ARN.matcher(arn).matches();
   }
 
-  /** The parameters in {@code request}; throws {@link StsFailure} with a ValidationError otherwise. */
+  /** The parameters in {@code request}; throws {@link QueryFailure} with a ValidationError otherwise. */
   static AssumeRoleParams parse(StsRequest request) {
     List<String> problems = new ArrayList<>();
     String roleArn = request.param("RoleArn");
@@ -99,7 +99,7 @@ record AssumeRoleParams(
     }
     Map<String, String> tags = tags(request, problems);
     if (!problems.isEmpty()) {
-      throw new StsFailure(StsError.validation(problems));
+      throw new QueryFailure(StsErrors.validation(problems));
     }
     boolean hasPolicy = request.param("Policy") != null
         || request.params().keySet().stream().anyMatch(k -> k.startsWith("PolicyArns.member."));

@@ -1,15 +1,12 @@
 package dev.berth.testing;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,9 +14,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.reactivestreams.Publisher;
-import reactor.core.publisher.Mono;
-import reactor.netty.DisposableServer;
-import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
@@ -57,21 +51,21 @@ public final class Ec2Emulator implements AutoCloseable {
   /** The image of the InfraKit AWS example, always registered: {@value}. */
   public static final String EXAMPLE_IMAGE_ID = "ami-4926fd29";
 
-  private final DisposableServer server;
+  // A 5xx closes the connection; a launch or terminate may carry thousands of list parameters.
+  private static final QueryProtocol PROTOCOL = new QueryProtocol(
+      "text/xml;charset=UTF-8", Map.of(HttpHeaderNames.SERVER.toString(), "AmazonEC2"), true, 100_000);
+
   private final Ec2World world;
   private final Ec2Handler handler;
   private final Ec2Faults faults;
+  private final EmulatorServer server;
 
   private Ec2Emulator(Builder builder) {
     this.faults = new Ec2Faults();
     this.world = new Ec2World(builder.clock, builder.pending, builder.shuttingDown, builder.region,
-        builder.accountId, builder.images());
+        builder.accountId, Ec2ImageActions.catalogue(builder.accountId, builder.extraImages));
     this.handler = new Ec2Handler(world, faults);
-    this.server = HttpServer.create()
-        .host(builder.host)
-        .port(builder.port)
-        .handle(this::serve)
-        .bindNow();
+    this.server = EmulatorServer.bind(builder, this::serve);
   }
 
   /**
@@ -98,7 +92,7 @@ public final class Ec2Emulator implements AutoCloseable {
    * @return the emulator's base URI
    */
   public URI endpoint() {
-    return URI.create("http://" + Text.uriHost(server.host()) + ":" + server.port());
+    return server.endpoint();
   }
 
   /**
@@ -136,11 +130,7 @@ public final class Ec2Emulator implements AutoCloseable {
    * @return an immutable snapshot
    */
   public List<Instance> instances() {
-    synchronized (world) {
-      List<Instance> out = new ArrayList<>();
-      world.instances().forEach(m -> out.add(m.snapshot(world.state(m))));
-      return List.copyOf(out);
-    }
+    return world.snapshots();
   }
 
   /**
@@ -150,17 +140,12 @@ public final class Ec2Emulator implements AutoCloseable {
    * @return the instance as it is now, or empty if there is none
    */
   public Optional<Instance> instance(String instanceId) {
-    synchronized (world) {
-      Ec2Machine machine = world.instance(Objects.requireNonNull(instanceId, "instanceId"));
-      return machine == null ? Optional.empty() : Optional.of(machine.snapshot(world.state(machine)));
-    }
+    return world.snapshot(Objects.requireNonNull(instanceId, "instanceId"));
   }
 
   /** Forgets every instance, client token, call count and fault; registered images stay. */
   public void reset() {
-    synchronized (world) {
-      world.reset();
-    }
+    world.reset();
     handler.resetCounts();
     faults.clear();
   }
@@ -168,7 +153,7 @@ public final class Ec2Emulator implements AutoCloseable {
   /** Stops the server and waits for it to release its port. */
   @Override
   public void close() {
-    server.disposeNow();
+    server.close();
   }
 
   @Override
@@ -177,33 +162,8 @@ public final class Ec2Emulator implements AutoCloseable {
   }
 
   private Publisher<Void> serve(HttpServerRequest request, HttpServerResponse response) {
-    return request.receive().aggregate().asString(StandardCharsets.UTF_8)
-        .defaultIfEmpty("")
-        .map(body -> handler.handle(toRequest(request, body)))
-        .delayUntil(answer -> answer.delay().isZero() ? Mono.empty() : Mono.delay(answer.delay()))
-        .flatMap(answer -> {
-          byte[] xml = answer.xml().getBytes(StandardCharsets.UTF_8);
-          if (answer.status() >= 500) {
-            // A failing endpoint drops the connection, and the SDK then never reuses it: without
-            // this, its pool can hand the half-closed connection to the next call.
-            response.keepAlive(false);
-          }
-          return response.status(answer.status())
-              .header(HttpHeaderNames.CONTENT_TYPE, "text/xml;charset=UTF-8")
-              .header("x-amzn-RequestId", answer.requestId())
-              .header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(xml.length))
-              .header(HttpHeaderNames.SERVER, "AmazonEC2")
-              .sendByteArray(Mono.just(xml))
-              .then();
-        });
-  }
-
-  private static Ec2Request toRequest(HttpServerRequest request, String body) {
-    Map<String, String> params = new HashMap<>();
-    QueryStringDecoder.Builder decoder = QueryStringDecoder.builder().semicolonIsNormalChar(true).maxParams(100_000);
-    decoder.hasPath(true).build(request.uri()).parameters().forEach((k, v) -> params.put(k, v.get(0)));
-    decoder.hasPath(false).build(body).parameters().forEach((k, v) -> params.put(k, v.get(0)));
-    return new Ec2Request(params, request.requestHeaders().get(HttpHeaderNames.AUTHORIZATION));
+    String authorization = request.requestHeaders().get(HttpHeaderNames.AUTHORIZATION);
+    return PROTOCOL.serve(request, response, params -> handler.handle(new Ec2Request(params, authorization)));
   }
 
   /**
@@ -312,30 +272,18 @@ public final class Ec2Emulator implements AutoCloseable {
   /** A way to fail a call, as {@link Ec2Faults#fail(String, int, Fault)} injects it. */
   public enum Fault {
     /** HTTP 503 {@code RequestLimitExceeded}: the account is throttled; SDKs back off and retry. */
-    REQUEST_LIMIT_EXCEEDED(new Ec2Error(503, "RequestLimitExceeded", "Request limit exceeded.")),
+    REQUEST_LIMIT_EXCEEDED,
     /** HTTP 500 {@code InsufficientInstanceCapacity}: no capacity for the launch right now. */
-    INSUFFICIENT_INSTANCE_CAPACITY(Ec2Error.insufficientCapacity("us-west-2a")),
+    INSUFFICIENT_INSTANCE_CAPACITY,
     /** HTTP 500 {@code InternalError}: SDKs retry. */
-    INTERNAL_ERROR(new Ec2Error(500, "InternalError", "An internal error has occurred.")),
+    INTERNAL_ERROR,
     /** HTTP 503 {@code Unavailable}: the server is overloaded; SDKs retry. */
-    UNAVAILABLE(new Ec2Error(503, "Unavailable", "The server is overloaded and can't handle the request."));
-
-    private final Ec2Error error;
-
-    Fault(Ec2Error error) {
-      this.error = error;
-    }
-
-    Ec2Error error() {
-      return error;
-    }
+    UNAVAILABLE
   }
 
   /** Settings for a new {@link Ec2Emulator}; every setter checks its argument. */
-  public static final class Builder {
+  public static final class Builder extends EmulatorBuilder<Builder> {
 
-    private String host = "127.0.0.1";
-    private int port;
     private Clock clock = Clock.systemUTC();
     private String region = "us-west-2";
     private String accountId = DEFAULT_ACCOUNT_ID;
@@ -344,31 +292,6 @@ public final class Ec2Emulator implements AutoCloseable {
     private final List<Image> extraImages = new ArrayList<>();
 
     private Builder() {}
-
-    /**
-     * The address to bind, {@code 127.0.0.1} by default.
-     *
-     * @param host an IP address or host name of this machine
-     * @return this builder
-     */
-    public Builder host(String host) {
-      this.host = Objects.requireNonNull(host, "host");
-      return this;
-    }
-
-    /**
-     * The port to bind, 0 (any free port) by default.
-     *
-     * @param port 0..65535
-     * @return this builder
-     */
-    public Builder port(int port) {
-      if (port < 0 || port > 65_535) {
-        throw new IllegalArgumentException("port must be 0..65535 (0 picks a free port), got " + port);
-      }
-      this.port = port;
-      return this;
-    }
 
     /**
      * The clock that stamps launches and drives state changes; the system UTC clock by default.
@@ -452,20 +375,6 @@ public final class Ec2Emulator implements AutoCloseable {
      */
     public Ec2Emulator start() {
       return new Ec2Emulator(this);
-    }
-
-    List<Image> images() {
-      Map<String, Image> all = new LinkedHashMap<>();
-      for (Image image : List.of(
-          new Image(EXAMPLE_IMAGE_ID, "ubuntu/images/hvm-ssd/ubuntu-xenial-16.04-amd64-server-20161020",
-              "099720109477", false),
-          new Image("ami-0c55b159cbfafe1f0", "amzn2-ami-hvm-2.0.20190313-x86_64-gp2", "137112412989", false),
-          new Image("ami-12345678", "berth-test", accountId, false),
-          new Image("ami-0123456789abcdef0", "berth-test-encrypted", accountId, true))) {
-        all.put(image.imageId(), image);
-      }
-      extraImages.forEach(image -> all.put(image.imageId(), image));
-      return List.copyOf(all.values());
     }
 
     private static Duration nonNegative(String name, Duration value) {

@@ -23,15 +23,15 @@ record Ec2Filter(String name, List<Pattern> values) {
     for (Ec2Request member : request.structs("Filter")) {
       String name = member.param("Name");
       if (name == null || name.isEmpty()) {
-        throw new Ec2Failure(Ec2Error.missingParameter("Filter.Name"));
+        throw new QueryFailure(Ec2Errors.missingParameter("Filter.Name"));
       }
       boolean tagFilter = name.equals("tag-key") || name.equals("tag-value") || (name.startsWith("tag:") && name.length() > 4);
       if (!allowed.contains(name) && !tagFilter) {
-        throw new Ec2Failure(Ec2Error.invalidParameterValue("The filter '" + name + "' is invalid"));
+        throw new QueryFailure(Ec2Errors.invalidParameterValue("The filter '" + name + "' is invalid"));
       }
       List<String> raw = member.list("Value");
       if (raw.isEmpty()) {
-        throw new Ec2Failure(Ec2Error.invalidParameterValue("The filter '" + name + "' requires at least one value"));
+        throw new QueryFailure(Ec2Errors.invalidParameterValue("The filter '" + name + "' requires at least one value"));
       }
       filters.add(new Ec2Filter(name, raw.stream().map(Ec2Filter::glob).toList()));
     }

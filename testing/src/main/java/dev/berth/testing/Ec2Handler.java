@@ -41,19 +41,16 @@ final class Ec2Handler {
         "DescribeImages", images::describeImages);
   }
 
-  /** One answer: status, XML body, request id and how long to hold it back. */
-  record Answer(int status, String xml, String requestId, Duration delay) {}
-
-  Answer handle(Ec2Request request) {
+  QueryAnswer handle(Ec2Request request) {
     String requestId = Ids.requestId();
     String action = request.action() == null ? "" : request.action();
     calls.computeIfAbsent(action, a -> new AtomicInteger()).incrementAndGet();
     Duration delay = faults.pollDelay(action);
     try {
-      return new Answer(200, dispatch(action, request, requestId), requestId, delay);
-    } catch (Ec2Failure failure) {
-      Ec2Error error = failure.error();
-      return new Answer(error.status(), Ec2Xml.error(error, requestId), requestId, delay);
+      return new QueryAnswer(200, dispatch(action, request, requestId), requestId, delay);
+    } catch (QueryFailure failure) {
+      QueryError error = failure.error();
+      return new QueryAnswer(error.status(), Ec2Xml.error(error, requestId), requestId, delay);
     }
   }
 
@@ -75,19 +72,19 @@ final class Ec2Handler {
   private String dispatch(String action, Ec2Request request, String requestId) {
     Optional<Ec2Emulator.Fault> fault = faults.poll(action);
     if (fault.isPresent()) {
-      throw new Ec2Failure(fault.get().error());
+      throw new QueryFailure(Ec2Errors.of(fault.get()));
     }
     if (action.isEmpty()) {
-      throw new Ec2Failure(new Ec2Error(400, "MissingAction", "The request must contain the parameter Action"));
+      throw new QueryFailure(new QueryError(400, "MissingAction", "The request must contain the parameter Action"));
     }
     String version = request.required("Version");
     if (!VERSION.equals(version)) {
-      throw new Ec2Failure(Ec2Error.noSuchVersion(version));
+      throw new QueryFailure(Ec2Errors.noSuchVersion(version));
     }
     checkSignature(request.authorization());
     BiFunction<Ec2Request, String, String> route = routes.get(action);
     if (route == null) {
-      throw new Ec2Failure(Ec2Error.invalidAction(action));
+      throw new QueryFailure(Ec2Errors.invalidAction(action));
     }
     return route.apply(request, requestId);
   }
@@ -96,13 +93,13 @@ final class Ec2Handler {
   // secret key is accepted.
   private static void checkSignature(String authorization) {
     if (authorization == null || !authorization.startsWith("AWS4-HMAC-SHA256 ")) {
-      throw new Ec2Failure(Ec2Error.authFailure());
+      throw new QueryFailure(Ec2Errors.authFailure());
     }
     int credential = authorization.indexOf("Credential=");
     String scope = credential < 0 ? "" : authorization.substring(credential + 11).split(",", 2)[0];
     List<String> parts = List.of(scope.split("/", -1));
     if (parts.size() != 5 || parts.get(0).isEmpty() || !"ec2".equals(parts.get(3))) {
-      throw new Ec2Failure(Ec2Error.authFailure());
+      throw new QueryFailure(Ec2Errors.authFailure());
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.berth.testing;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,14 +18,29 @@ final class Ec2ImageActions {
     this.world = world;
   }
 
+  /** The images every emulator knows, then {@code extra}, which replace any with the same id. */
+  static List<Ec2Emulator.Image> catalogue(String accountId, List<Ec2Emulator.Image> extra) {
+    Map<String, Ec2Emulator.Image> all = new LinkedHashMap<>();
+    for (Ec2Emulator.Image image : List.of(
+        new Ec2Emulator.Image(Ec2Emulator.EXAMPLE_IMAGE_ID,
+            "ubuntu/images/hvm-ssd/ubuntu-xenial-16.04-amd64-server-20161020", "099720109477", false),
+        new Ec2Emulator.Image("ami-0c55b159cbfafe1f0", "amzn2-ami-hvm-2.0.20190313-x86_64-gp2", "137112412989", false),
+        new Ec2Emulator.Image("ami-12345678", "berth-test", accountId, false),
+        new Ec2Emulator.Image("ami-0123456789abcdef0", "berth-test-encrypted", accountId, true))) {
+      all.put(image.imageId(), image);
+    }
+    extra.forEach(image -> all.put(image.imageId(), image));
+    return List.copyOf(all.values());
+  }
+
   /** Refuses a malformed or unknown image id the way {@code RunInstances} does. */
   static void checkImage(Ec2World world, String imageId) {
     if (!IMAGE_ID.matcher(imageId).matches()) {
-      throw new Ec2Failure(Ec2Error.amiMalformed(imageId));
+      throw new QueryFailure(Ec2Errors.amiMalformed(imageId));
     }
     synchronized (world) {
       if (world.image(imageId) == null) {
-        throw new Ec2Failure(Ec2Error.amiNotFound(imageId));
+        throw new QueryFailure(Ec2Errors.amiNotFound(imageId));
       }
     }
   }
@@ -35,15 +51,15 @@ final class Ec2ImageActions {
     List<Ec2Filter> filters = Ec2Filter.parse(request, FILTERS);
     ids.forEach(id -> {
       if (!IMAGE_ID.matcher(id).matches()) {
-        throw new Ec2Failure(Ec2Error.amiMalformed(id));
+        throw new QueryFailure(Ec2Errors.amiMalformed(id));
       }
     });
     synchronized (world) {
       ids.forEach(id -> checkImage(world, id));
       if (request.dryRun()) {
-        throw new Ec2Failure(Ec2Error.dryRun());
+        throw new QueryFailure(Ec2Errors.dryRun());
       }
-      Ec2Xml xml = Ec2Xml.response("DescribeImages", requestId).open("imagesSet");
+      XmlWriter xml = Ec2Xml.response("DescribeImages", requestId).open("imagesSet");
       for (Ec2Emulator.Image image : world.images()) {
         Map<String, String> tags = world.imageTags(image.imageId());
         boolean owned = owners.isEmpty() || owners.stream().anyMatch(o -> o.equals(image.ownerId())
@@ -53,7 +69,7 @@ final class Ec2ImageActions {
           item(xml, image, tags);
         }
       }
-      return xml.close("imagesSet").finish("DescribeImages");
+      return xml.close("imagesSet").end("DescribeImagesResponse");
     }
   }
 
@@ -67,7 +83,7 @@ final class Ec2ImageActions {
     };
   }
 
-  private static void item(Ec2Xml xml, Ec2Emulator.Image image, Map<String, String> tags) {
+  private static void item(XmlWriter xml, Ec2Emulator.Image image, Map<String, String> tags) {
     xml.open("item")
         .leaf("imageId", image.imageId())
         .leaf("imageLocation", image.ownerId() + "/" + image.name())
@@ -83,8 +99,8 @@ final class Ec2ImageActions {
         .open("blockDeviceMapping").open("item").leaf("deviceName", "/dev/xvda")
         .open("ebs").leaf("volumeSize", 8).leaf("deleteOnTermination", true).leaf("volumeType", "gp2")
         .leaf("encrypted", image.encrypted()).close("ebs").close("item").close("blockDeviceMapping")
-        .leaf("virtualizationType", "hvm")
-        .tags(tags)
+        .leaf("virtualizationType", "hvm");
+    Ec2Xml.tags(xml, tags)
         .leaf("hypervisor", "xen")
         .close("item");
   }

@@ -39,7 +39,7 @@ final class Ec2InstanceActions {
   String runInstances(Ec2Request request, String requestId) {
     Ec2Launch launch = launch(request);
     if (request.dryRun()) {
-      throw new Ec2Failure(Ec2Error.dryRun());
+      throw new QueryFailure(Ec2Errors.dryRun());
     }
     synchronized (world) {
       String fingerprint = fingerprint(request);
@@ -47,17 +47,17 @@ final class Ec2InstanceActions {
         Ec2World.TokenUse used = world.token(launch.clientToken());
         if (used != null) {
           if (!used.fingerprint().equals(fingerprint)) {
-            throw new Ec2Failure(Ec2Error.idempotentMismatch());
+            throw new QueryFailure(Ec2Errors.idempotentMismatch());
           }
           return reservation(used.reservationId(), requestId);
         }
       }
       if (launch.privateIpAddress() != null && world.addressInUse(launch.privateIpAddress())) {
-        throw new Ec2Failure(Ec2Error.addressInUse(launch.privateIpAddress()));
+        throw new QueryFailure(Ec2Errors.addressInUse(launch.privateIpAddress()));
       }
       int room = faults.capacity() - world.live();
       if (room < launch.minCount()) {
-        throw new Ec2Failure(Ec2Error.insufficientCapacity(launch.availabilityZone()));
+        throw new QueryFailure(Ec2Errors.insufficientCapacity(launch.availabilityZone()));
       }
       int count = Math.min(room, launch.maxCount());
       String reservationId = world.newId("r");
@@ -77,11 +77,11 @@ final class Ec2InstanceActions {
     List<String> ids = request.list("InstanceId");
     Integer maxResults = request.integer("MaxResults");
     if (maxResults != null && !ids.isEmpty()) {
-      throw new Ec2Failure(Ec2Error.invalidParameterCombination(
+      throw new QueryFailure(Ec2Errors.invalidParameterCombination(
           "The parameter instancesSet cannot be used with the parameter maxResults"));
     }
     if (maxResults != null && (maxResults < 5 || maxResults > 1000)) {
-      throw new Ec2Failure(Ec2Error.invalidParameterValue(
+      throw new QueryFailure(Ec2Errors.invalidParameterValue(
           "Value ( " + maxResults + " ) for parameter maxResults is invalid. Expecting a value between 5 and 1000."));
     }
     List<Ec2Filter> filters = Ec2Filter.parse(request, FILTERS);
@@ -90,12 +90,12 @@ final class Ec2InstanceActions {
       ids.forEach(Ec2InstanceActions::checkId);
       List<String> missing = ids.stream().filter(id -> world.instance(id) == null).toList();
       if (!missing.isEmpty()) {
-        throw new Ec2Failure(missing.size() == 1 ? Ec2Error.instanceNotFound(missing.get(0))
-            : new Ec2Error(400, "InvalidInstanceID.NotFound",
+        throw new QueryFailure(missing.size() == 1 ? Ec2Errors.instanceNotFound(missing.get(0))
+            : new QueryError(400, "InvalidInstanceID.NotFound",
                 "The instance IDs '" + String.join(", ", missing) + "' do not exist"));
       }
       if (request.dryRun()) {
-        throw new Ec2Failure(Ec2Error.dryRun());
+        throw new QueryFailure(Ec2Errors.dryRun());
       }
       List<Ec2Machine> matches = world.instances().stream()
           .filter(m -> m.serial > after)
@@ -106,7 +106,7 @@ final class Ec2InstanceActions {
       List<Ec2Machine> page = matches.subList(0, size);
       Map<String, List<Ec2Machine>> byReservation = new LinkedHashMap<>();
       page.forEach(m -> byReservation.computeIfAbsent(m.reservationId, r -> new ArrayList<>()).add(m));
-      Ec2Xml xml = Ec2Xml.response("DescribeInstances", requestId).open("reservationSet");
+      XmlWriter xml = Ec2Xml.response("DescribeInstances", requestId).open("reservationSet");
       byReservation.forEach((reservationId, members) -> {
         xml.open("item").leaf("reservationId", reservationId).leaf("ownerId", world.accountId);
         instancesSet(xml, members);
@@ -116,29 +116,29 @@ final class Ec2InstanceActions {
       if (size < matches.size()) {
         xml.leaf("nextToken", Ec2Pages.token(page.get(size - 1).serial));
       }
-      return xml.finish("DescribeInstances");
+      return xml.end("DescribeInstancesResponse");
     }
   }
 
   String terminateInstances(Ec2Request request, String requestId) {
     List<String> ids = request.list("InstanceId");
     if (ids.isEmpty()) {
-      throw new Ec2Failure(Ec2Error.missingParameter("InstanceId"));
+      throw new QueryFailure(Ec2Errors.missingParameter("InstanceId"));
     }
     if (ids.size() > 1000) {
-      throw new Ec2Failure(Ec2Error.invalidParameterValue("You may terminate at most 1000 instances in one request"));
+      throw new QueryFailure(Ec2Errors.invalidParameterValue("You may terminate at most 1000 instances in one request"));
     }
     ids.forEach(Ec2InstanceActions::checkId);
     synchronized (world) {
       for (String id : ids) {
         if (world.instance(id) == null) {
-          throw new Ec2Failure(Ec2Error.instanceNotFound(id));
+          throw new QueryFailure(Ec2Errors.instanceNotFound(id));
         }
       }
       if (request.dryRun()) {
-        throw new Ec2Failure(Ec2Error.dryRun());
+        throw new QueryFailure(Ec2Errors.dryRun());
       }
-      Ec2Xml xml = Ec2Xml.response("TerminateInstances", requestId).open("instancesSet");
+      XmlWriter xml = Ec2Xml.response("TerminateInstances", requestId).open("instancesSet");
       for (String id : new java.util.LinkedHashSet<>(ids)) {
         Ec2Machine machine = world.instance(id);
         String before = world.state(machine);
@@ -151,20 +151,20 @@ final class Ec2InstanceActions {
             .open("previousState").leaf("code", Ec2Machine.code(before)).leaf("name", before).close("previousState")
             .close("item");
       }
-      return xml.close("instancesSet").finish("TerminateInstances");
+      return xml.close("instancesSet").end("TerminateInstancesResponse");
     }
   }
 
   private String reservation(String reservationId, String requestId) {
     List<Ec2Machine> members = world.instances().stream().filter(m -> m.reservationId.equals(reservationId)).toList();
-    Ec2Xml xml = Ec2Xml.response("RunInstances", requestId)
+    XmlWriter xml = Ec2Xml.response("RunInstances", requestId)
         .leaf("reservationId", reservationId)
         .leaf("ownerId", world.accountId);
     instancesSet(xml, members);
-    return xml.finish("RunInstances");
+    return xml.end("RunInstancesResponse");
   }
 
-  private void instancesSet(Ec2Xml xml, List<Ec2Machine> members) {
+  private void instancesSet(XmlWriter xml, List<Ec2Machine> members) {
     xml.open("instancesSet");
     members.forEach(m -> Ec2InstanceXml.item(xml, m, world.state(m), world.region));
     xml.close("instancesSet");
@@ -193,35 +193,35 @@ final class Ec2InstanceActions {
     Integer minCount = request.integer("MinCount");
     Integer maxCount = request.integer("MaxCount");
     if (minCount == null) {
-      throw new Ec2Failure(Ec2Error.missingParameter("MinCount"));
+      throw new QueryFailure(Ec2Errors.missingParameter("MinCount"));
     }
     if (maxCount == null) {
-      throw new Ec2Failure(Ec2Error.missingParameter("MaxCount"));
+      throw new QueryFailure(Ec2Errors.missingParameter("MaxCount"));
     }
     if (minCount < 1 || maxCount < minCount) {
-      throw new Ec2Failure(Ec2Error.invalidParameterValue(
+      throw new QueryFailure(Ec2Errors.invalidParameterValue(
           "Invalid value for MinCount (" + minCount + ") and MaxCount (" + maxCount + "): need 1 <= MinCount <= MaxCount"));
     }
     Ec2ImageActions.checkImage(world, imageId);
     String instanceType = request.param("InstanceType") == null ? "m1.small" : request.param("InstanceType");
     if (!INSTANCE_TYPE.matcher(instanceType).matches()) {
-      throw new Ec2Failure(Ec2Error.invalidParameterValue(
+      throw new QueryFailure(Ec2Errors.invalidParameterValue(
           "The following supplied instance types do not exist: [" + instanceType + "]"));
     }
     String zone = request.param("Placement.AvailabilityZone");
     if (zone == null) {
       zone = world.region + "a";
     } else if (!zone.matches(Pattern.quote(world.region) + "[a-f]")) {
-      throw new Ec2Failure(Ec2Error.invalidParameterValue("Invalid availability zone: [" + zone + "]"));
+      throw new QueryFailure(Ec2Errors.invalidParameterValue("Invalid availability zone: [" + zone + "]"));
     }
     String address = request.param("PrivateIpAddress");
     if (address != null) {
       var matcher = IPV4.matcher(address);
       if (!matcher.matches() || !validOctets(matcher)) {
-        throw new Ec2Failure(Ec2Error.invalidParameterValue("Invalid value '" + address + "' for PrivateIpAddress"));
+        throw new QueryFailure(Ec2Errors.invalidParameterValue("Invalid value '" + address + "' for PrivateIpAddress"));
       }
       if (maxCount > 1) {
-        throw new Ec2Failure(Ec2Error.invalidParameterCombination(
+        throw new QueryFailure(Ec2Errors.invalidParameterCombination(
             "You can't specify a private IP address when launching more than one instance"));
       }
     }
@@ -230,15 +230,15 @@ final class Ec2InstanceActions {
       try {
         Base64.getDecoder().decode(userData);
       } catch (IllegalArgumentException e) {
-        throw new Ec2Failure(Ec2Error.invalidParameterValue("Invalid BASE64 encoding of user data."));
+        throw new QueryFailure(Ec2Errors.invalidParameterValue("Invalid BASE64 encoding of user data."));
       }
       if (userData.getBytes(StandardCharsets.US_ASCII).length > 21_848) {
-        throw new Ec2Failure(Ec2Error.invalidParameterValue("User data is limited to 16384 bytes"));
+        throw new QueryFailure(Ec2Errors.invalidParameterValue("User data is limited to 16384 bytes"));
       }
     }
     String token = request.param("ClientToken");
     if (token != null && (token.length() > 64 || !token.chars().allMatch(c -> c >= 0x20 && c < 0x7F))) {
-      throw new Ec2Failure(Ec2Error.invalidParameterValue("Value (" + token
+      throw new QueryFailure(Ec2Errors.invalidParameterValue("Value (" + token
           + ") for parameter clientToken is invalid. It must be at most 64 ASCII characters."));
     }
     Map<String, String> instanceTags = Ec2TagActions.tagSpecifications(request, "instance");
@@ -258,7 +258,7 @@ final class Ec2InstanceActions {
 
   private static void checkId(String id) {
     if (!INSTANCE_ID.matcher(id).matches()) {
-      throw new Ec2Failure(Ec2Error.instanceMalformed(id));
+      throw new QueryFailure(Ec2Errors.instanceMalformed(id));
     }
   }
 

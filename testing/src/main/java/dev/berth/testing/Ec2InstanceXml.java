@@ -5,7 +5,7 @@ final class Ec2InstanceXml {
 
   private Ec2InstanceXml() {}
 
-  static void item(Ec2Xml xml, Ec2Machine m, String state, String region) {
+  static void item(XmlWriter xml, Ec2Machine m, String state, String region) {
     String dnsName = "ip-" + m.privateIpAddress.replace('.', '-') + "." + region + ".compute.internal";
     xml.open("item")
         .leaf("instanceId", m.instanceId)
@@ -39,8 +39,8 @@ final class Ec2InstanceXml {
         .leaf("rootDeviceType", "ebs")
         .leaf("rootDeviceName", "/dev/xvda")
         .leaf("virtualizationType", "hvm")
-        .leaf("clientToken", m.clientToken)
-        .tags(m.tags)
+        .leaf("clientToken", m.clientToken);
+    Ec2Xml.tags(xml, m.tags)
         .leaf("hypervisor", "xen")
         .leaf("ebsOptimized", false)
         .close("item");

@@ -31,6 +31,6 @@ final class Ec2Pages {
     } catch (IllegalArgumentException e) {
       // reported below
     }
-    throw new Ec2Failure(Ec2Error.invalidParameterValue("The specified NextToken is not valid: " + token));
+    throw new QueryFailure(Ec2Errors.invalidParameterValue("The specified NextToken is not valid: " + token));
   }
 }

@@ -29,7 +29,7 @@ record Ec2Request(Map<String, String> params, String authorization) {
   String required(String name) {
     String value = params.get(name);
     if (value == null || value.isEmpty()) {
-      throw new Ec2Failure(Ec2Error.missingParameter(name));
+      throw new QueryFailure(Ec2Errors.missingParameter(name));
     }
     return value;
   }
@@ -46,7 +46,7 @@ record Ec2Request(Map<String, String> params, String authorization) {
     try {
       return Integer.valueOf(value);
     } catch (NumberFormatException e) {
-      throw new Ec2Failure(Ec2Error.invalidParameterValue("Invalid value '" + value + "' for " + name));
+      throw new QueryFailure(Ec2Errors.invalidParameterValue("Invalid value '" + value + "' for " + name));
     }
   }
 
@@ -92,6 +92,6 @@ record Ec2Request(Map<String, String> params, String authorization) {
     } catch (NumberFormatException ignored) {
       // reported below
     }
-    throw new Ec2Failure(Ec2Error.invalidParameterValue("Invalid parameter " + key + ": list indexes start at 1"));
+    throw new QueryFailure(Ec2Errors.invalidParameterValue("Invalid parameter " + key + ": list indexes start at 1"));
   }
 }

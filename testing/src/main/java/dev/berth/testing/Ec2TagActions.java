@@ -25,24 +25,24 @@ final class Ec2TagActions {
     List<String> resources = resources(request);
     Map<String, String> tags = tags(request, "Tag");
     if (tags.isEmpty()) {
-      throw new Ec2Failure(Ec2Error.missingParameter("Tag"));
+      throw new QueryFailure(Ec2Errors.missingParameter("Tag"));
     }
     synchronized (world) {
       List<Map<String, String>> targets = targets(resources);
       if (request.dryRun()) {
-        throw new Ec2Failure(Ec2Error.dryRun());
+        throw new QueryFailure(Ec2Errors.dryRun());
       }
       for (Map<String, String> target : targets) {
         Map<String, String> merged = new LinkedHashMap<>(target);
         merged.putAll(tags);
         if (merged.size() > MAX_TAGS) {
-          throw new Ec2Failure(new Ec2Error(400, "TagLimitExceeded",
+          throw new QueryFailure(new QueryError(400, "TagLimitExceeded",
               "The maximum number of Tags for a resource has been reached."));
         }
       }
       targets.forEach(target -> target.putAll(tags));
     }
-    return Ec2Xml.response("CreateTags", requestId).leaf("return", true).finish("CreateTags");
+    return Ec2Xml.response("CreateTags", requestId).leaf("return", true).end("CreateTagsResponse");
   }
 
   String deleteTags(Ec2Request request, String requestId) {
@@ -51,7 +51,7 @@ final class Ec2TagActions {
     synchronized (world) {
       List<Map<String, String>> targets = targets(resources);
       if (request.dryRun()) {
-        throw new Ec2Failure(Ec2Error.dryRun());
+        throw new QueryFailure(Ec2Errors.dryRun());
       }
       for (Map<String, String> target : targets) {
         if (members.isEmpty()) {
@@ -66,7 +66,7 @@ final class Ec2TagActions {
         }
       }
     }
-    return Ec2Xml.response("DeleteTags", requestId).leaf("return", true).finish("DeleteTags");
+    return Ec2Xml.response("DeleteTags", requestId).leaf("return", true).end("DeleteTagsResponse");
   }
 
   /** The tags that {@code TagSpecification.N} asks for on resources of {@code resourceType}. */
@@ -75,7 +75,7 @@ final class Ec2TagActions {
     for (Ec2Request spec : request.structs("TagSpecification")) {
       String type = spec.required("ResourceType");
       if (!RESOURCE_TYPES.contains(type)) {
-        throw new Ec2Failure(Ec2Error.invalidParameterValue(
+        throw new QueryFailure(Ec2Errors.invalidParameterValue(
             "'" + type + "' is not a valid taggable resource type for this operation."));
       }
       Map<String, String> tags = tags(spec, "Tag");
@@ -92,19 +92,19 @@ final class Ec2TagActions {
       String key = member.required("Key");
       String value = member.param("Value") == null ? "" : member.param("Value");
       if (key.length() > 128 || value.length() > 256) {
-        throw new Ec2Failure(Ec2Error.invalidParameterValue(
+        throw new QueryFailure(Ec2Errors.invalidParameterValue(
             "Tag keys are limited to 128 characters and values to 256; got key '" + key + "'"));
       }
       if (key.startsWith("aws:")) {
-        throw new Ec2Failure(Ec2Error.invalidParameterValue(
+        throw new QueryFailure(Ec2Errors.invalidParameterValue(
             "Tag keys starting with 'aws:' are reserved for internal use"));
       }
       if (tags.put(key, value) != null) {
-        throw new Ec2Failure(Ec2Error.invalidParameterValue("Duplicate tag key '" + key + "' specified"));
+        throw new QueryFailure(Ec2Errors.invalidParameterValue("Duplicate tag key '" + key + "' specified"));
       }
     }
     if (tags.size() > MAX_TAGS) {
-      throw new Ec2Failure(new Ec2Error(400, "TagLimitExceeded",
+      throw new QueryFailure(new QueryError(400, "TagLimitExceeded",
           "The maximum number of Tags for a resource has been reached."));
     }
     return tags;
@@ -113,7 +113,7 @@ final class Ec2TagActions {
   private static List<String> resources(Ec2Request request) {
     List<String> resources = request.list("ResourceId");
     if (resources.isEmpty()) {
-      throw new Ec2Failure(Ec2Error.missingParameter("ResourceId"));
+      throw new QueryFailure(Ec2Errors.missingParameter("ResourceId"));
     }
     return resources;
   }
@@ -121,17 +121,17 @@ final class Ec2TagActions {
   private List<Map<String, String>> targets(List<String> resources) {
     return resources.stream().map(id -> {
       if (id.startsWith("i-") && !Ec2InstanceActions.INSTANCE_ID.matcher(id).matches()) {
-        throw new Ec2Failure(Ec2Error.instanceMalformed(id));
+        throw new QueryFailure(Ec2Errors.instanceMalformed(id));
       }
       Map<String, String> tags = world.taggable(id);
       if (tags == null && id.startsWith("i-")) {
-        throw new Ec2Failure(Ec2Error.instanceNotFound(id));
+        throw new QueryFailure(Ec2Errors.instanceNotFound(id));
       }
       if (tags == null && id.startsWith("ami-")) {
-        throw new Ec2Failure(Ec2Error.amiNotFound(id));
+        throw new QueryFailure(Ec2Errors.amiNotFound(id));
       }
       if (tags == null) {
-        throw new Ec2Failure(new Ec2Error(400, "InvalidID", "The ID '" + id + "' is not valid"));
+        throw new QueryFailure(new QueryError(400, "InvalidID", "The ID '" + id + "' is not valid"));
       }
       return tags;
     }).toList();

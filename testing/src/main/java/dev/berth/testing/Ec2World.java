@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -69,6 +70,15 @@ final class Ec2World {
     instances.values().removeIf(m -> m.terminatedAt != null
         && now.isAfter(m.terminatedAt.plus(shuttingDown).plus(TERMINATED_VISIBLE)));
     return new ArrayList<>(instances.values());
+  }
+
+  /** Every visible instance as a test sees it, at the clock's time. */
+  synchronized List<Ec2Emulator.Instance> snapshots() {
+    return instances().stream().map(m -> m.snapshot(state(m))).toList();
+  }
+
+  synchronized Optional<Ec2Emulator.Instance> snapshot(String instanceId) {
+    return Optional.ofNullable(instance(instanceId)).map(m -> m.snapshot(state(m)));
   }
 
   Ec2Machine instance(String instanceId) {
@@ -143,7 +153,7 @@ final class Ec2World {
     }
   }
 
-  void reset() {
+  synchronized void reset() {
     tokens.clear();
     instances.clear();
     imageTags.values().forEach(Map::clear);

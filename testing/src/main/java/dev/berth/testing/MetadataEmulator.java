@@ -1,21 +1,15 @@
 package dev.berth.testing;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.reactivestreams.Publisher;
-import reactor.core.publisher.Mono;
-import reactor.netty.DisposableServer;
-import reactor.netty.http.server.HttpServer;
-import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
 /**
@@ -54,22 +48,17 @@ public final class MetadataEmulator implements AutoCloseable {
   /** The session token of the host's own instance credentials. */
   public static final String HOST_SESSION_TOKEN = HOST_MARKER + "SessionTokenOfTheInstanceItselfNeverForwardedToAContainer";
 
-  private final DisposableServer server;
   private final MetadataHandler handler;
   private final InstanceIdentity instance;
   private final RequestLog log = new RequestLog();
+  private final EmulatorServer server;
 
   private MetadataEmulator(Builder builder) {
     this.instance = new InstanceIdentity(builder.instanceId, builder.region,
         builder.availabilityZone != null ? builder.availabilityZone : builder.region + "a",
         builder.accountId, builder.localIpv4, builder.instanceType, builder.imageId);
     this.handler = new MetadataHandler(new MetadataTree(instance, builder.userData), builder.clock, builder.requireToken);
-    this.server = HttpServer.create()
-        .host(builder.host)
-        .port(builder.port)
-        .doOnChannelInit((observer, channel, remoteAddress) -> log.connectionAccepted())
-        .handle(this::serve)
-        .bindNow();
+    this.server = EmulatorServer.bindRecording(builder, log, this::serve);
   }
 
   /**
@@ -97,7 +86,7 @@ public final class MetadataEmulator implements AutoCloseable {
    * @return e.g. {@code http://127.0.0.1:41234}
    */
   public URI endpoint() {
-    return URI.create("http://" + Text.uriHost(server.host()) + ":" + server.port());
+    return server.endpoint();
   }
 
   /**
@@ -194,7 +183,7 @@ public final class MetadataEmulator implements AutoCloseable {
   /** Stops the server and waits for it to release its port. */
   @Override
   public void close() {
-    server.disposeNow();
+    server.close();
   }
 
   @Override
@@ -202,27 +191,17 @@ public final class MetadataEmulator implements AutoCloseable {
     return "MetadataEmulator[" + endpoint() + "]";
   }
 
-  private Publisher<Void> serve(HttpServerRequest request, HttpServerResponse response) {
-    String method = request.method().name();
-    String path = new QueryStringDecoder(request.uri()).rawPath();
-    Map<String, List<String>> headers = new LinkedHashMap<>();
-    request.requestHeaders().forEach(h -> headers.computeIfAbsent(h.getKey(), k -> new ArrayList<>()).add(h.getValue()));
-    RecordedRequest recordedRequest = new RecordedRequest(method, request.uri(), headers);
-    log.record(path, recordedRequest);
-    MetadataAnswer answer = handler.answer(method, path, recordedRequest);
-    response.status(answer.status())
-        .header(HttpHeaderNames.SERVER, "EC2ws")
-        .header(HttpHeaderNames.CONTENT_TYPE, answer.contentType())
-        .header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(answer.body().length));
-    answer.headers().forEach(response::header);
-    return response.sendByteArray(Mono.just(answer.body()));
+  private Publisher<Void> serve(String path, RecordedRequest request, HttpServerResponse response) {
+    MetadataAnswer answer = handler.answer(request.method(), path, request);
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put(HttpHeaderNames.SERVER.toString(), "EC2ws");
+    headers.putAll(answer.headers());
+    return EmulatorServer.send(response, answer.status(), answer.contentType(), headers, answer.body());
   }
 
   /** Settings for a new {@link MetadataEmulator}; the instance's settings are checked at {@link #start()}. */
-  public static final class Builder {
+  public static final class Builder extends EmulatorBuilder<Builder> {
 
-    private String host = "127.0.0.1";
-    private int port;
     private Clock clock = Clock.systemUTC();
     private boolean requireToken;
     private String instanceId = "i-0123456789abcdef0";
@@ -235,31 +214,6 @@ public final class MetadataEmulator implements AutoCloseable {
     private byte[] userData = "#!/bin/sh\necho 'user data from the berth metadata emulator'\n".getBytes(StandardCharsets.UTF_8);
 
     private Builder() {}
-
-    /**
-     * The address to bind, {@code 127.0.0.1} by default.
-     *
-     * @param host an IP address or host name of this machine
-     * @return this builder
-     */
-    public Builder host(String host) {
-      this.host = Objects.requireNonNull(host, "host");
-      return this;
-    }
-
-    /**
-     * The port to bind, 0 (any free port) by default.
-     *
-     * @param port 0..65535
-     * @return this builder
-     */
-    public Builder port(int port) {
-      if (port < 0 || port > 65_535) {
-        throw new IllegalArgumentException("port must be 0..65535 (0 picks a free port), got " + port);
-      }
-      this.port = port;
-      return this;
-    }
 
     /**
      * The clock that times token expiry and stamps credentials documents; the system UTC clock

@@ -17,7 +17,7 @@ final class StsAuth {
 
   private StsAuth() {}
 
-  /** The access key id that signed {@code request}; throws {@link StsFailure} otherwise. */
+  /** The access key id that signed {@code request}; throws {@link QueryFailure} otherwise. */
   static String accessKeyId(StsRequest request) {
     if (request.authorization() != null) {
       return fromHeader(request.authorization(), request.hasDate());
@@ -25,7 +25,7 @@ final class StsAuth {
     if (request.param("X-Amz-Credential") != null || request.param("X-Amz-Signature") != null) {
       return fromQuery(request);
     }
-    throw new StsFailure(StsError.missingAuthenticationToken());
+    throw new QueryFailure(StsErrors.missingAuthenticationToken());
   }
 
   private static String fromHeader(String authorization, boolean hasDate) {
@@ -33,7 +33,7 @@ final class StsAuth {
     if (!authorization.startsWith(algorithm + " ")) {
       int space = authorization.indexOf(' ');
       String given = space < 0 ? authorization : authorization.substring(0, space);
-      throw new StsFailure(StsError.incompleteSignature("Unsupported AWS 'algorithm': '" + given + "'"));
+      throw new QueryFailure(StsErrors.incompleteSignature("Unsupported AWS 'algorithm': '" + given + "'"));
     }
     Map<String, String> parts = new HashMap<>();
     for (String part : authorization.substring(algorithm.length() + 1).split(",")) {
@@ -52,7 +52,7 @@ final class StsAuth {
       problems.add("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
     }
     if (!problems.isEmpty()) {
-      throw new StsFailure(StsError.incompleteSignature(
+      throw new QueryFailure(StsErrors.incompleteSignature(
           String.join(" ", problems) + " Authorization=" + authorization));
     }
     return scopedAccessKey(parts.get("Credential"));
@@ -67,7 +67,7 @@ final class StsAuth {
       }
     }
     if (!problems.isEmpty()) {
-      throw new StsFailure(StsError.incompleteSignature(String.join(" ", problems)));
+      throw new QueryFailure(StsErrors.incompleteSignature(String.join(" ", problems)));
     }
     return scopedAccessKey(request.param("X-Amz-Credential"));
   }
@@ -76,11 +76,11 @@ final class StsAuth {
   private static String scopedAccessKey(String credential) {
     String[] scope = credential.split("/", -1);
     if (scope.length != 5 || scope[0].isEmpty() || !"aws4_request".equals(scope[4])) {
-      throw new StsFailure(StsError.incompleteSignature(
+      throw new QueryFailure(StsErrors.incompleteSignature(
           "Credential should be scoped to a valid region, not '" + credential + "'. "));
     }
     if (!"sts".equals(scope[3])) {
-      throw new StsFailure(StsError.signatureDoesNotMatch(
+      throw new QueryFailure(StsErrors.signatureDoesNotMatch(
           "Credential should be scoped to correct service: 'sts'. "));
     }
     return scope[0];

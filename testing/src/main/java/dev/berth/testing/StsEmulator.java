@@ -1,14 +1,12 @@
 package dev.berth.testing;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,9 +14,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.reactivestreams.Publisher;
-import reactor.core.publisher.Mono;
-import reactor.netty.DisposableServer;
-import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
@@ -53,11 +48,14 @@ public final class StsEmulator implements AutoCloseable {
   /** The account of the default caller: {@value}. */
   public static final String DEFAULT_ACCOUNT_ID = "123456789012";
 
-  private final DisposableServer server;
+  // The connection stays open after a 5xx; Netty's default parameter limit.
+  private static final QueryProtocol PROTOCOL = new QueryProtocol("text/xml", Map.of(), false, 1024);
+
   private final StsHandler handler;
   private final StsFaults faults;
   private final String accountId;
   private final String callerArn;
+  private final EmulatorServer server;
 
   private StsEmulator(Builder builder) {
     this.callerArn = builder.callerArn != null
@@ -66,11 +64,7 @@ public final class StsEmulator implements AutoCloseable {
     this.accountId = callerArn.split(":", 6)[4];
     this.faults = new StsFaults();
     this.handler = new StsHandler(builder.clock, callerArn, faults);
-    this.server = HttpServer.create()
-        .host(builder.host)
-        .port(builder.port)
-        .handle(this::serve)
-        .bindNow();
+    this.server = EmulatorServer.bind(builder, this::serve);
   }
 
   /**
@@ -98,7 +92,7 @@ public final class StsEmulator implements AutoCloseable {
    * @return the emulator's base URI
    */
   public URI endpoint() {
-    return URI.create("http://" + Text.uriHost(server.host()) + ":" + server.port());
+    return server.endpoint();
   }
 
   /**
@@ -180,7 +174,7 @@ public final class StsEmulator implements AutoCloseable {
   /** Stops the server and waits for it to release its port. */
   @Override
   public void close() {
-    server.disposeNow();
+    server.close();
   }
 
   @Override
@@ -190,31 +184,11 @@ public final class StsEmulator implements AutoCloseable {
 
   private Publisher<Void> serve(HttpServerRequest request, HttpServerResponse response) {
     Duration delay = faults.currentDelay();
-    Mono<StsResponse> answer = request.receive().aggregate().asString(StandardCharsets.UTF_8)
-        .defaultIfEmpty("")
-        .map(body -> handler.handle(toStsRequest(request, body)));
-    if (!delay.isZero()) {
-      answer = answer.delayUntil(r -> Mono.delay(delay));
-    }
-    return answer.flatMap(r -> {
-      byte[] xml = r.xml().getBytes(StandardCharsets.UTF_8);
-      return response.status(r.status())
-          .header(HttpHeaderNames.CONTENT_TYPE, "text/xml")
-          .header("x-amzn-RequestId", r.requestId())
-          .header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(xml.length))
-          .sendByteArray(Mono.just(xml))
-          .then();
-    });
-  }
-
-  private static StsRequest toStsRequest(HttpServerRequest request, String body) {
-    Map<String, String> params = new HashMap<>();
-    QueryStringDecoder.Builder decoder = QueryStringDecoder.builder().semicolonIsNormalChar(true);
-    decoder.hasPath(true).build(request.uri()).parameters().forEach((k, v) -> params.put(k, v.get(0)));
-    decoder.hasPath(false).build(body).parameters().forEach((k, v) -> params.put(k, v.get(0)));
-    var headers = request.requestHeaders();
+    HttpHeaders headers = request.requestHeaders();
     boolean hasDate = headers.contains("X-Amz-Date") || headers.contains(HttpHeaderNames.DATE);
-    return new StsRequest(params, headers.get(HttpHeaderNames.AUTHORIZATION), hasDate);
+    String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
+    return PROTOCOL.serve(request, response,
+        params -> handler.handle(new StsRequest(params, authorization, hasDate), delay));
   }
 
   /**
@@ -278,66 +252,27 @@ public final class StsEmulator implements AutoCloseable {
   /** A way to fail a request, as {@link StsFaults#next(int, Fault)} injects it. */
   public enum Fault {
     /** HTTP 400 {@code Throttling} "Rate exceeded": SDKs back off and retry. */
-    THROTTLING(new StsError(400, "Throttling", "Rate exceeded")),
+    THROTTLING,
     /** HTTP 500 {@code InternalFailure}: SDKs retry. */
-    SERVER_ERROR(new StsError(500, "InternalFailure",
-        "The request processing has failed because of an unknown error, exception or failure.")),
+    SERVER_ERROR,
     /** HTTP 503 {@code ServiceUnavailable}: SDKs retry. */
-    UNAVAILABLE(new StsError(503, "ServiceUnavailable",
-        "The request has failed due to a temporary failure of the server."));
-
-    private final StsError error;
-
-    Fault(StsError error) {
-      this.error = error;
-    }
-
-    StsError error() {
-      return error;
-    }
+    UNAVAILABLE
   }
 
   /**
    * Settings for a new {@link StsEmulator}; every setter checks its argument.
    */
-  public static final class Builder {
+  public static final class Builder extends EmulatorBuilder<Builder> {
 
     private static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
     private static final Pattern CALLER = Pattern.compile("arn:aws[a-z-]*:(iam|sts)::\\d{12}:\\S+");
 
-    private String host = "127.0.0.1";
-    private int port;
     private Clock clock = Clock.systemUTC();
     private String accountId = DEFAULT_ACCOUNT_ID;
     private String callerArn;
     private boolean accountIdSet;
 
     private Builder() {}
-
-    /**
-     * The address to bind, {@code 127.0.0.1} by default.
-     *
-     * @param host an IP address or host name of this machine
-     * @return this builder
-     */
-    public Builder host(String host) {
-      this.host = Objects.requireNonNull(host, "host");
-      return this;
-    }
-
-    /**
-     * The port to bind, 0 (any free port) by default.
-     *
-     * @param port 0..65535
-     * @return this builder
-     */
-    public Builder port(int port) {
-      if (port < 0 || port > 65_535) {
-        throw new IllegalArgumentException("port must be 0..65535 (0 picks a free port), got " + port);
-      }
-      this.port = port;
-      return this;
-    }
 
     /**
      * The clock that stamps expirations and decides when issued credentials have expired;

@@ -2,50 +2,58 @@ package dev.berth.testing;
 
 import java.util.List;
 
-/** One STS error as the service reports it: HTTP status, error code and message. */
-record StsError(int status, String code, String message) {
+/** The errors STS reports, with its codes, statuses and messages. */
+final class StsErrors {
 
-  /** {@code Sender} for errors the caller caused (4xx), {@code Receiver} for the service's own (5xx). */
-  String type() {
-    return status >= 500 ? "Receiver" : "Sender";
+  private StsErrors() {}
+
+  /** The error a test injects as {@code fault}. */
+  static QueryError of(StsEmulator.Fault fault) {
+    return switch (fault) {
+      case THROTTLING -> new QueryError(400, "Throttling", "Rate exceeded");
+      case SERVER_ERROR -> new QueryError(500, "InternalFailure",
+          "The request processing has failed because of an unknown error, exception or failure.");
+      case UNAVAILABLE -> new QueryError(503, "ServiceUnavailable",
+          "The request has failed due to a temporary failure of the server.");
+    };
   }
 
-  static StsError validation(List<String> problems) {
+  static QueryError validation(List<String> problems) {
     String count = problems.size() == 1 ? "1 validation error" : problems.size() + " validation errors";
-    return new StsError(400, "ValidationError", count + " detected: " + String.join("; ", problems));
+    return new QueryError(400, "ValidationError", count + " detected: " + String.join("; ", problems));
   }
 
-  static StsError validationMessage(String message) {
-    return new StsError(400, "ValidationError", message);
+  static QueryError validationMessage(String message) {
+    return new QueryError(400, "ValidationError", message);
   }
 
-  static StsError accessDenied(String callerArn, String roleArn) {
-    return new StsError(403, "AccessDenied",
+  static QueryError accessDenied(String callerArn, String roleArn) {
+    return new QueryError(403, "AccessDenied",
         "User: " + callerArn + " is not authorized to perform: sts:AssumeRole on resource: " + roleArn);
   }
 
-  static StsError missingAuthenticationToken() {
-    return new StsError(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
+  static QueryError missingAuthenticationToken() {
+    return new QueryError(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
   }
 
-  static StsError incompleteSignature(String message) {
-    return new StsError(400, "IncompleteSignature", message);
+  static QueryError incompleteSignature(String message) {
+    return new QueryError(400, "IncompleteSignature", message);
   }
 
-  static StsError signatureDoesNotMatch(String message) {
-    return new StsError(403, "SignatureDoesNotMatch", message);
+  static QueryError signatureDoesNotMatch(String message) {
+    return new QueryError(403, "SignatureDoesNotMatch", message);
   }
 
-  static StsError expiredToken() {
-    return new StsError(403, "ExpiredToken", "The security token included in the request is expired");
+  static QueryError expiredToken() {
+    return new QueryError(403, "ExpiredToken", "The security token included in the request is expired");
   }
 
-  static StsError missingAction() {
-    return new StsError(400, "MissingAction", "Missing Action");
+  static QueryError missingAction() {
+    return new QueryError(400, "MissingAction", "Missing Action");
   }
 
-  static StsError invalidAction(String action, String version) {
-    return new StsError(400, "InvalidAction",
+  static QueryError invalidAction(String action, String version) {
+    return new QueryError(400, "InvalidAction",
         "Could not find operation " + action + " for version " + version);
   }
 }

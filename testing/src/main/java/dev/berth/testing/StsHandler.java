@@ -2,6 +2,7 @@ package dev.berth.testing;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
@@ -40,12 +41,13 @@ final class StsHandler {
     this.faults = faults;
   }
 
-  StsResponse handle(StsRequest request) {
+  /** Answers {@code request}, held back by {@code delay}. */
+  QueryAnswer handle(StsRequest request, Duration delay) {
     String requestId = Ids.requestId();
     try {
-      return new StsResponse(200, dispatch(request, requestId), requestId);
-    } catch (StsFailure failure) {
-      return new StsResponse(failure.error().status(), StsXml.error(failure.error(), requestId), requestId);
+      return new QueryAnswer(200, dispatch(request, requestId), requestId, delay);
+    } catch (QueryFailure failure) {
+      return new QueryAnswer(failure.error().status(), StsXml.error(failure.error(), requestId), requestId, delay);
     }
   }
 
@@ -82,15 +84,15 @@ final class StsHandler {
     }
     Optional<StsEmulator.Fault> fault = faults.poll();
     if (fault.isPresent()) {
-      throw new StsFailure(fault.get().error());
+      throw new QueryFailure(StsErrors.of(fault.get()));
     }
     if (action == null || action.isEmpty()) {
-      throw new StsFailure(StsError.missingAction());
+      throw new QueryFailure(StsErrors.missingAction());
     }
     String version = request.param("Version");
     boolean known = "AssumeRole".equals(action) || "GetCallerIdentity".equals(action);
     if (!known || !VERSION.equals(version)) {
-      throw new StsFailure(StsError.invalidAction(action, version == null ? "NO_VERSION_SPECIFIED" : version));
+      throw new QueryFailure(StsErrors.invalidAction(action, version == null ? "NO_VERSION_SPECIFIED" : version));
     }
     Caller caller = caller(StsAuth.accessKeyId(request));
     if ("GetCallerIdentity".equals(action)) {
@@ -101,11 +103,11 @@ final class StsHandler {
 
   private String assumeRole(AssumeRoleParams params, Caller caller, String requestId) {
     if (caller.chained() && params.durationSeconds() > AssumeRoleParams.DEFAULT_DURATION) {
-      throw new StsFailure(StsError.validationMessage(
+      throw new QueryFailure(StsErrors.validationMessage(
           "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."));
     }
     if (faults.denies(params.roleArn())) {
-      throw new StsFailure(StsError.accessDenied(caller.arn(), params.roleArn()));
+      throw new QueryFailure(StsErrors.accessDenied(caller.arn(), params.roleArn()));
     }
     String accessKeyId = "ASIA" + Ids.fingerprint(params.roleArn(), 8) + Ids.base36(serial.incrementAndGet(), 8);
     Instant expiration = clock.instant().plusSeconds(params.durationSeconds()).truncatedTo(ChronoUnit.SECONDS);
@@ -133,7 +135,7 @@ final class StsHandler {
       return new Caller(callerArn, prefix + Ids.fingerprint(callerArn, 17), account, false);
     }
     if (!clock.instant().isBefore(issued.expiration())) {
-      throw new StsFailure(StsError.expiredToken());
+      throw new QueryFailure(StsErrors.expiredToken());
     }
     String arn = issued.roleArn();
     String account = arn.split(":", 6)[4];

@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.berth.testing.Ec2Emulator.Fault;
 import dev.berth.testing.Ec2Emulator.Instance;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,23 +14,17 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.retry.RetryMode;
-import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
-import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 import software.amazon.awssdk.services.ec2.Ec2AsyncClientBuilder;
@@ -56,22 +47,12 @@ final class Ec2EmulatorTest {
   private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
   private static final String IMAGE = Ec2Emulator.EXAMPLE_IMAGE_ID;
 
-  // One HTTP client for the class: each SDK-owned client would add Netty's quiet period to every test.
-  private static SdkAsyncHttpClient http;
+  @RegisterExtension
+  static final SdkClients SDK = new SdkClients();
 
   private ManualClock clock;
   private Ec2Emulator ec2;
   private Ec2AsyncClient client;
-
-  @BeforeAll
-  static void startHttp() {
-    http = NettyNioAsyncHttpClient.create();
-  }
-
-  @AfterAll
-  static void stopHttp() {
-    http.close();
-  }
 
   @BeforeEach
   void start() {
@@ -511,38 +492,18 @@ final class Ec2EmulatorTest {
   }
 
   private Ec2AsyncClient client(Consumer<Ec2AsyncClientBuilder> customizer) {
-    Ec2AsyncClientBuilder builder = Ec2AsyncClient.builder()
-        .endpointOverride(ec2.endpoint())
-        .region(Region.US_WEST_2)
-        .credentialsProvider(StaticCredentialsProvider.create(
-            AwsBasicCredentials.create("AKIDBERTHTEST0000000", "berth-test-secret")))
-        .httpClient(http);
-    customizer.accept(builder);
-    return builder.build();
+    return SDK.client(Ec2AsyncClient.builder(), ec2.endpoint(), Region.US_WEST_2, SdkClients.STATIC, customizer);
   }
 
   private static Ec2Exception failure(CompletableFuture<?> call) {
-    Throwable cause = null;
-    try {
-      call.join();
-    } catch (CompletionException e) {
-      cause = e.getCause();
-    }
-    assertThat(cause).isInstanceOf(Ec2Exception.class);
-    return (Ec2Exception) cause;
+    return SdkClients.failure(call, Ec2Exception.class);
   }
 
   // A hand-made Query request, for what the SDK never sends: unknown actions, missing signatures.
   private HttpResponse<String> post(String form, boolean signed) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(ec2.endpoint() + "/"))
-        .header("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-        .header("X-Amz-Date", "20260301T120000Z")
-        .POST(HttpRequest.BodyPublishers.ofString(form));
-    if (signed) {
-      request.header("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDBERTHTEST0000000/20260301/us-west-2/ec2/aws4_request, "
-          + "SignedHeaders=host;x-amz-date, Signature=0123456789abcdef");
-    }
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return SdkClients.post(ec2.endpoint(), form, signed
+        ? "AWS4-HMAC-SHA256 Credential=AKIDBERTHTEST0000000/20260301/us-west-2/ec2/aws4_request, "
+            + "SignedHeaders=host;x-amz-date, Signature=0123456789abcdef"
+        : null);
   }
 }

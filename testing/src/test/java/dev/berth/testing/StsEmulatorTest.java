@@ -1,13 +1,11 @@
 package dev.berth.testing;
 
+import static dev.berth.testing.SdkClients.STATIC;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.berth.testing.StsEmulator.Fault;
 import dev.berth.testing.StsEmulator.Issued;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,24 +14,19 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
-import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sts.StsAsyncClient;
@@ -49,27 +42,13 @@ final class StsEmulatorTest {
 
   private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
   private static final String ROLE = "arn:aws:iam::210987654321:role/team/app";
-  private static final AwsCredentialsProvider STATIC =
-      StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDBERTHTEST0000000", "berth-test-secret"));
-
-  // One HTTP client for the class: each SDK-owned client would add Netty's two-second
-  // graceful-shutdown quiet period to every test.
-  private static SdkAsyncHttpClient http;
+  @RegisterExtension
+  static final SdkClients SDK = new SdkClients();
 
   private ManualClock clock;
   private StsEmulator sts;
   private StsAsyncClient client;
   private StsAsyncClient noRetries;
-
-  @BeforeAll
-  static void startHttp() {
-    http = NettyNioAsyncHttpClient.create();
-  }
-
-  @AfterAll
-  static void stopHttp() {
-    http.close();
-  }
 
   @BeforeEach
   void start() {
@@ -360,13 +339,7 @@ final class StsEmulatorTest {
   }
 
   private StsAsyncClient client(AwsCredentialsProvider credentials, Consumer<StsAsyncClientBuilder> customizer) {
-    StsAsyncClientBuilder builder = StsAsyncClient.builder()
-        .endpointOverride(sts.endpoint())
-        .region(Region.US_EAST_1)
-        .credentialsProvider(credentials)
-        .httpClient(http);
-    customizer.accept(builder);
-    return builder.build();
+    return SDK.client(StsAsyncClient.builder(), sts.endpoint(), Region.US_EAST_1, credentials, customizer);
   }
 
   private static AwsCredentialsProvider session(Credentials c) {
@@ -375,27 +348,13 @@ final class StsEmulatorTest {
   }
 
   private static StsException failure(CompletableFuture<?> call) {
-    Throwable cause = null;
-    try {
-      call.join();
-    } catch (CompletionException e) {
-      cause = e.getCause();
-    }
-    assertThat(cause).isInstanceOf(StsException.class);
-    return (StsException) cause;
+    return SdkClients.failure(call, StsException.class);
   }
 
   // A hand-made Query request, for what the SDK never sends: wrong actions, broken signatures.
   private HttpResponse<String> post(String form, boolean completeSignature) throws Exception {
-    String authorization = "AWS4-HMAC-SHA256 Credential=AKIDBERTHTEST0000000/20260301/us-east-1/sts/aws4_request"
-        + (completeSignature ? ", SignedHeaders=host;x-amz-date, Signature=0123456789abcdef" : "");
-    HttpRequest request = HttpRequest.newBuilder(URI.create(sts.endpoint() + "/"))
-        .header("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-        .header("X-Amz-Date", "20260301T120000Z")
-        .header("Authorization", authorization)
-        .POST(HttpRequest.BodyPublishers.ofString(form))
-        .build();
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    return http.send(request, HttpResponse.BodyHandlers.ofString());
+    return SdkClients.post(sts.endpoint(), form,
+        "AWS4-HMAC-SHA256 Credential=AKIDBERTHTEST0000000/20260301/us-east-1/sts/aws4_request"
+            + (completeSignature ? ", SignedHeaders=host;x-amz-date, Signature=0123456789abcdef" : ""));
   }
 }

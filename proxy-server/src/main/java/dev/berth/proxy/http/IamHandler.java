@@ -1,5 +1,7 @@
 package dev.berth.proxy.http;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.berth.proxy.credentials.CredentialCache;
 import dev.berth.proxy.credentials.CredentialException;
 import dev.berth.proxy.credentials.Credentials;
@@ -30,6 +32,12 @@ final class IamHandler {
   private final ContainerIndex containers;
   private final RolePolicy policy;
   private final CredentialCache credentials;
+  // Containers and credentials are immutable and replaced, never changed: decisions and rendered
+  // documents are kept per instance (weak, identity keys) so the hot path neither runs the policy's
+  // regular expressions nor renders JSON again.
+  private final Cache<Container, Caller> decisions = Caffeine.newBuilder().weakKeys().build();
+  private final Cache<Credentials, byte[]> documents = Caffeine.newBuilder().weakKeys().build();
+  private final Cache<Credentials, byte[]> extendedDocuments = Caffeine.newBuilder().weakKeys().build();
 
   IamHandler(ContainerIndex containers, RolePolicy policy, CredentialCache credentials) {
     this.containers = containers;
@@ -76,14 +84,17 @@ final class IamHandler {
     });
   }
 
-  private static Mono<Void> document(HttpServerResponse response, Credentials c, boolean extended) {
-    return Responses.bytes(response, HttpResponseStatus.OK, Responses.TEXT, CredentialDocuments.credentials(c, extended));
+  private Mono<Void> document(HttpServerResponse response, Credentials c, boolean extended) {
+    byte[] body = extended
+        ? extendedDocuments.get(c, fresh -> CredentialDocuments.credentials(fresh, true))
+        : documents.get(c, fresh -> CredentialDocuments.credentials(fresh, false));
+    return Responses.bytes(response, HttpResponseStatus.OK, Responses.TEXT, body);
   }
 
   private Mono<Void> withBinding(
       InetAddress caller, HttpServerResponse response, Function<RoleBinding, Mono<Void>> then) {
     return containers.byAddress(caller)
-        .map(container -> new Caller(container, policy.decide(container)))
+        .map(container -> decisions.get(container, known -> new Caller(known, policy.decide(known))))
         .defaultIfEmpty(Caller.NOBODY)
         .flatMap(found -> {
           if (found.decision() instanceof Decision.Bound bound) {
