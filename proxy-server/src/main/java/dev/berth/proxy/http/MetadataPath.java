@@ -4,8 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * A request path after normalisation: percent-decoded once, {@code //} and {@code .} collapsed,
@@ -18,8 +16,6 @@ import java.util.regex.Pattern;
  */
 record MetadataPath(List<String> segments, boolean trailingSlash, String query) {
 
-  /** The metadata API's version segment: {@code latest} or a dated version like {@code 2021-07-15}. */
-  private static final Pattern VERSION = Pattern.compile("latest|\\d{4}-\\d{2}-\\d{2}|1\\.0");
   static final int MAX_URI_CHARS = 2048;
 
   /** Parses a request URI; throws {@link IllegalArgumentException} for anything malformed. */
@@ -80,7 +76,7 @@ record MetadataPath(List<String> segments, boolean trailingSlash, String query) 
    * such a path is answered by the proxy and never forwarded.
    */
   boolean isIam() {
-    return isMetaData() && segments.size() >= 3 && segments.get(2).toLowerCase(Locale.ROOT).equals("iam");
+    return isMetaData() && segments.size() >= 3 && segments.get(2).equalsIgnoreCase("iam");
   }
 
   /**
@@ -89,7 +85,7 @@ record MetadataPath(List<String> segments, boolean trailingSlash, String query) 
    */
   boolean isHostIdentity() {
     return isMetaData() && segments.size() >= 3
-        && segments.get(2).toLowerCase(Locale.ROOT).equals("identity-credentials");
+        && segments.get(2).equalsIgnoreCase("identity-credentials");
   }
 
   /** The segments below {@code meta-data/iam}, e.g. {@code [security-credentials, role]}. */
@@ -98,8 +94,24 @@ record MetadataPath(List<String> segments, boolean trailingSlash, String query) 
   }
 
   private boolean isMetaData() {
-    return segments.size() >= 2 && VERSION.matcher(segments.get(0)).matches()
-        && segments.get(1).toLowerCase(Locale.ROOT).equals("meta-data");
+    return segments.size() >= 2 && isVersion(segments.get(0))
+        && segments.get(1).equalsIgnoreCase("meta-data");
+  }
+
+  /** The metadata API's version segment: {@code latest}, {@code 1.0} or a date like {@code 2021-07-15}. */
+  private static boolean isVersion(String segment) {
+    if (segment.equals("latest") || segment.equals("1.0")) {
+      return true;
+    }
+    if (segment.length() != 10 || segment.charAt(4) != '-' || segment.charAt(7) != '-') {
+      return false;
+    }
+    for (int i = 0; i < 10; i++) {
+      if (i != 4 && i != 7 && !Character.isDigit(segment.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Percent-decodes once; rejects bad escapes and control characters. */
