@@ -1,0 +1,219 @@
+# bench/lib.sh — shared parts of the wrk benchmarks (sourced, not run).
+#
+# Everything here stays on 127.0.0.1. Every process gets AWS_EC2_METADATA_DISABLED=true, every load
+# run is bounded by wrk -d, and everything a script starts is stopped by the EXIT trap.
+
+BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export AWS_EC2_METADATA_DISABLED=true
+
+DURATION=${DURATION:-15}        # seconds per measured wrk run
+ROUNDS=${ROUNDS:-2}             # measured runs per target, alternating nginx / proxy
+WARMUP=${WARMUP:-20}            # seconds of unmeasured load on the proxy first (JIT), a quarter on nginx
+THREADS=${THREADS:-1}           # wrk -t
+CONNECTIONS=${CONNECTIONS:-64}  # wrk -c
+BASE_PORT=${BASE_PORT:-18100}   # first port tried; the next free ones are used
+
+for tool in wrk nginx curl; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is not installed" >&2; exit 2; }
+done
+
+BENCH_DIR=$(mktemp -d "${TMPDIR:-/tmp}/berth-bench.XXXXXX")
+chmod 755 "$BENCH_DIR"          # nginx's worker may run as another user and must read the docroot
+BENCH_PIDS=()
+
+bench_cleanup() {
+  local pid
+  for pid in "${BENCH_PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${BENCH_PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  if [[ ${KEEP:-0} == 1 ]]; then
+    echo "bench: kept $BENCH_DIR" >&2
+  else
+    rm -rf "$BENCH_DIR"
+  fi
+}
+trap bench_cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { echo "bench: $*" >&2; }
+
+# port_in_use PORT: true when something listens on 127.0.0.1:PORT (or on any address).
+port_in_use() {
+  if command -v ss >/dev/null; then
+    [[ -n $(ss -Hltn "sport = :$1") ]]
+  else
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+  fi
+}
+
+# free_port: the first free port at or after NEXT_PORT; advances NEXT_PORT past it.
+NEXT_PORT=$BASE_PORT
+free_port() {
+  while port_in_use "$NEXT_PORT"; do
+    NEXT_PORT=$((NEXT_PORT + 1))
+  done
+  FREE_PORT=$NEXT_PORT
+  NEXT_PORT=$((NEXT_PORT + 1))
+}
+
+# wait_http URL [SECONDS]: until URL answers at all (any status), or fail.
+wait_http() {
+  local url=$1 deadline=$((SECONDS + ${2:-60}))
+  until curl -s -o /dev/null --max-time 1 "$url"; do
+    if ((SECONDS > deadline)); then
+      log "no answer from $url"
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
+# alive PID NAME: fail with the process's log when it has exited.
+alive() {
+  if ! kill -0 "$1" 2>/dev/null; then
+    log "$2 exited; its log:"
+    tail -n 30 "$BENCH_DIR/$2.log" >&2 || true
+    exit 1
+  fi
+}
+
+# start_proxy ARGS...: bin/berth-proxy (same JVM flags as production) in the background; sets PROXY_PID.
+start_proxy() {
+  "$BENCH_ROOT/bin/berth-proxy" "$@" >"$BENCH_DIR/proxy.log" 2>&1 &
+  PROXY_PID=$!
+  BENCH_PIDS+=("$PROXY_PID")
+}
+
+# start_nginx PORT: one worker, no access log, keep-alive, serving $BENCH_DIR/www; sets NGINX_PID.
+start_nginx() {
+  local port=$1 user=""
+  mkdir -p "$BENCH_DIR/nginx/tmp"
+  [[ $(id -u) == 0 ]] && user="user nobody nogroup;"
+  cat >"$BENCH_DIR/nginx/nginx.conf" <<CONF
+$user
+worker_processes 1;
+daemon off;
+pid $BENCH_DIR/nginx/nginx.pid;
+error_log $BENCH_DIR/nginx.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  keepalive_timeout 65;
+  keepalive_requests 1000000;
+  client_body_temp_path $BENCH_DIR/nginx/tmp/body;
+  proxy_temp_path $BENCH_DIR/nginx/tmp/proxy;
+  fastcgi_temp_path $BENCH_DIR/nginx/tmp/fastcgi;
+  uwsgi_temp_path $BENCH_DIR/nginx/tmp/uwsgi;
+  scgi_temp_path $BENCH_DIR/nginx/tmp/scgi;
+  server {
+    listen 127.0.0.1:$port;
+    root $BENCH_DIR/www;
+    default_type text/plain;
+  }
+}
+CONF
+  nginx -p "$BENCH_DIR/nginx" -e "$BENCH_DIR/nginx.log" -c "$BENCH_DIR/nginx/nginx.conf" \
+    >>"$BENCH_DIR/nginx.log" 2>&1 &
+  NGINX_PID=$!
+  BENCH_PIDS+=("$NGINX_PID")
+}
+
+# rss PID: "VmRSS VmHWM" in MiB (one decimal).
+rss() {
+  awk '/^VmRSS:/ {r = $2} /^VmHWM:/ {h = $2} END {printf "%.1f %.1f\n", r / 1024, h / 1024}' "/proc/$1/status"
+}
+
+# cpu_ticks PID: user+system clock ticks used so far by PID and its children (e.g. nginx's worker).
+cpu_ticks() {
+  local pid total=0 u s
+  for pid in "$1" $(ps -o pid= --ppid "$1" 2>/dev/null); do
+    # Fields 14 and 15 of /proc/PID/stat, counted after the ")" that ends the command name.
+    read -r u s < <(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $12, $13}') || continue
+    total=$((total + u + s))
+  done
+  echo "$total"
+}
+CLK_TCK=$(getconf CLK_TCK)
+
+# to_ms VALUE: wrk's "812.00us" / "3.15ms" / "1.20s" in milliseconds.
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    n = v + 0
+    if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; else if (v ~ /m$/) n *= 60000
+    printf "%.2f", n }'
+}
+
+# run_wrk SECONDS URL OUTFILE SERVER_PID: one bounded wrk run; prints
+# "req/s p50ms p99ms errors cpu-us-per-request" (the server's CPU time per answered request).
+run_wrk() {
+  local secs=$1 url=$2 out=$3 pid=$4 before after
+  before=$(cpu_ticks "$pid")
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" --timeout 5s --latency "$url" >"$out" 2>&1 || true
+  after=$(cpu_ticks "$pid")
+  local rps p50 p99 bad total cpu
+  rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
+  p50=$(awk '$1 == "50%" {print $2}' "$out")
+  p99=$(awk '$1 == "99%" {print $2}' "$out")
+  bad=$(awk '/Non-2xx or 3xx responses:/ {n += $NF} /Socket errors:/ {for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) n += $i + 0} END {print n + 0}' "$out")
+  if [[ -z $rps || -z $p50 || -z $p99 ]]; then
+    log "wrk failed against $url:"
+    cat "$out" >&2
+    exit 1
+  fi
+  total=$(awk '/ requests in / {print $1}' "$out")
+  cpu=$(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="${total:-0}" 'BEGIN {printf "%.1f", (n > 0 ? t / hz * 1e6 / n : 0)}')
+  echo "$rps $(to_ms "$p50") $(to_ms "$p99") $bad $cpu"
+}
+
+# compare NAME_A URL_A PID_A NAME_B URL_B PID_B: warm both, then ROUNDS alternating measured runs of
+# each; prints every run and a summary (each target's best run by req/s), with B's RSS after the load.
+compare() {
+  local a=$1 url_a=$2 pid_a=$3 b=$4 url_b=$5 pid_b=$6
+  local warm_a=$(( WARMUP / 4 > 2 ? WARMUP / 4 : 2 ))
+  log "warm-up: $a ${warm_a}s, $b ${WARMUP}s"
+  run_wrk "$warm_a" "$url_a" "$BENCH_DIR/warm-$a.txt" "$pid_a" >/dev/null
+  run_wrk "$WARMUP" "$url_b" "$BENCH_DIR/warm-$b.txt" "$pid_b" >/dev/null
+  alive "$pid_b" proxy
+  local after_warmup
+  after_warmup=$(rss "$pid_b")
+
+  local best_a="0 0 0 0 0" best_b="0 0 0 0 0" r line name url pid rps p50 p99 bad cpu
+  printf '%-6s %-6s %10s %9s %9s %7s %12s\n' round target "req/s" "p50 ms" "p99 ms" errors "cpu us/req"
+  for ((r = 1; r <= ROUNDS; r++)); do
+    for name in "$a" "$b"; do
+      if [[ $name == "$a" ]]; then url=$url_a pid=$pid_a; else url=$url_b pid=$pid_b; fi
+      line=$(run_wrk "$DURATION" "$url" "$BENCH_DIR/run$r-$name.txt" "$pid")
+      alive "$pid_b" proxy
+      read -r rps p50 p99 bad cpu <<<"$line"
+      printf '%-6s %-6s %10.0f %9.2f %9.2f %7d %12.1f\n' "$r" "$name" "$rps" "$p50" "$p99" "$bad" "$cpu"
+      if [[ $name == "$a" ]]; then
+        awk -v x="$rps" -v y="${best_a%% *}" 'BEGIN {exit !(x > y)}' && best_a=$line
+      else
+        awk -v x="$rps" -v y="${best_b%% *}" 'BEGIN {exit !(x > y)}' && best_b=$line
+      fi
+    done
+  done
+  local after_load
+  after_load=$(rss "$pid_b")
+
+  echo
+  echo "best of $ROUNDS x ${DURATION}s, wrk -t$THREADS -c$CONNECTIONS, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
+  printf '%-8s %10s %9s %9s %12s\n' "" "req/s" "p50 ms" "p99 ms" "cpu us/req"
+  local rps_a p50_a p99_a cpu_a rps_b p50_b p99_b cpu_b
+  read -r rps_a p50_a p99_a _ cpu_a <<<"$best_a"
+  read -r rps_b p50_b p99_b _ cpu_b <<<"$best_b"
+  printf '%-8s %10.0f %9.2f %9.2f %12.1f\n' "$a" "$rps_a" "$p50_a" "$p99_a" "$cpu_a"
+  printf '%-8s %10.0f %9.2f %9.2f %12.1f\n' "$b" "$rps_b" "$p50_b" "$p99_b" "$cpu_b"
+  awk -v ra="$rps_a" -v rb="$rps_b" -v pa="$p99_a" -v pb="$p99_b" -v ca="$cpu_a" -v cb="$cpu_b" \
+      -v a="$a" -v b="$b" 'BEGIN {
+    printf "throughput %s/%s:   %.2f\n", b, a, rb / ra
+    printf "p99 %s/%s:          %.2f\n", b, a, (pa > 0 ? pb / pa : 0)
+    printf "cpu per request %s/%s: %.2f\n", b, a, (ca > 0 ? cb / ca : 0) }'
+  local rss_now hwm_now rss_warm
+  read -r rss_now hwm_now <<<"$after_load"
+  read -r rss_warm _ <<<"$after_warmup"
+  echo "$b RSS (MiB): idle ${PROXY_IDLE_RSS:-?}, after warm-up $rss_warm, after load $rss_now (VmRSS), peak $hwm_now (VmHWM)"
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# bench/passthrough.sh — pass-through requests: the proxy in front of an upstream vs the upstream alone.
+#
+# nginx (one worker, no access log, keep-alive) plays the real metadata service and serves a static
+# /latest/meta-data/instance-id. The proxy runs in its normal (not --local) mode, started through
+# bin/berth-proxy, with --upstream pointing at that nginx and a Docker socket that does not exist
+# (the container index logs reconnect warnings; pass-through does not need it). nginx answers the
+# proxy's PUT /latest/api/token with 405, which the proxy treats as "IMDSv1 only", as SDKs do.
+# wrk then runs against nginx directly and against the proxy, alternating, ROUNDS times; the
+# target is proxy/nginx throughput >= 0.8.
+#
+#   bench/passthrough.sh                       # DURATION=15 ROUNDS=2 WARMUP=20 CONNECTIONS=64
+#   DURATION=30 ROUNDS=3 bench/passthrough.sh
+#   BERTH_JAVA_OPTS="-Xlog:gc" KEEP=1 bench/passthrough.sh   # keep logs and wrk output
+#
+# Loopback only (the upstream is 127.0.0.1, never the real metadata address); every run is
+# bounded by wrk -d; everything started is stopped on exit.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+DATA_PATH=/latest/meta-data/instance-id
+INSTANCE_ID=i-0123456789abcdef0
+
+free_port; PORT=$FREE_PORT
+free_port; ADMIN_PORT=$FREE_PORT
+free_port; NGINX_PORT=$FREE_PORT
+
+mkdir -p "$BENCH_DIR/www$(dirname "$DATA_PATH")"
+printf '%s' "$INSTANCE_ID" >"$BENCH_DIR/www$DATA_PATH"
+chmod -R a+rX "$BENCH_DIR/www"
+start_nginx "$NGINX_PORT"
+wait_http "http://127.0.0.1:$NGINX_PORT$DATA_PATH" 10 || { tail "$BENCH_DIR/nginx.log" >&2; exit 1; }
+
+log "proxy on 127.0.0.1:$PORT (admin $ADMIN_PORT), upstream nginx on 127.0.0.1:$NGINX_PORT, files in $BENCH_DIR"
+start_proxy --listen "127.0.0.1:$PORT" --admin-listen "127.0.0.1:$ADMIN_PORT" \
+  --upstream "http://127.0.0.1:$NGINX_PORT" \
+  --docker-host "unix://$BENCH_DIR/no-docker/docker.sock" \
+  --region us-east-1
+wait_http "http://127.0.0.1:$ADMIN_PORT/healthz" 120 || { alive "$PROXY_PID" proxy; exit 1; }
+alive "$PROXY_PID" proxy
+
+answer=$(curl -sf "http://127.0.0.1:$PORT$DATA_PATH") || { log "the proxy did not pass $DATA_PATH through"; exit 1; }
+[[ $answer == "$INSTANCE_ID" ]] || { log "the proxy answered '$answer', expected '$INSTANCE_ID'"; exit 1; }
+sleep 1
+PROXY_IDLE_RSS=$(rss "$PROXY_PID" | cut -d' ' -f1)
+
+echo "pass-through requests: GET $DATA_PATH (proxy -> nginx) vs nginx alone"
+compare nginx "http://127.0.0.1:$NGINX_PORT$DATA_PATH" "$NGINX_PID" \
+  proxy "http://127.0.0.1:$PORT$DATA_PATH" "$PROXY_PID"
+echo "(the proxy's CPU per request excludes the upstream nginx's, which serves every proxied request too)"
