@@ -91,7 +91,8 @@ start_proxy() {
 start_nginx() {
   local port=$1 user=""
   mkdir -p "$BENCH_DIR/nginx/tmp"
-  [[ $(id -u) == 0 ]] && user="user nobody nogroup;"
+  # As root, nginx's worker runs as nobody (and its primary group, nogroup on Debian).
+  [[ $(id -u) == 0 ]] && user="user nobody $(id -gn nobody 2>/dev/null || echo nogroup);"
   cat >"$BENCH_DIR/nginx/nginx.conf" <<CONF
 $user
 worker_processes 1;
