@@ -1,0 +1,389 @@
+package dev.berth.proxy.http;
+
+import dev.berth.proxy.http.Upstream.Answer;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+
+/*
+ * Why not Reactor Netty's HttpClient: measured on the pass-through benchmark it cost about 50 µs of
+ * CPU per request (configuration copied per request, pool acquire and release through Reactor,
+ * autoRead toggled on every release), which held pass-through to 0.35 × the upstream. This client
+ * keeps the keep-alive connections of each event loop in that loop's own pool, so that a caller's
+ * request, its upstream exchange and its answer never leave the thread that accepted the caller:
+ * no locks, no hand-off, no wake-ups. Everything below that touches a LoopPool runs on its loop.
+ */
+
+/**
+ * Keep-alive HTTP/1.1 connections to one origin, pooled per event loop, for small whole-body
+ * exchanges (metadata answers). At most {@code maxPerLoop} connections per loop; requests beyond
+ * that wait, up to a bound, for a connection to come free.
+ */
+final class UpstreamConnections implements AutoCloseable {
+
+  /** Largest upstream body accepted; user-data, the largest metadata item, is at most 16 KiB. */
+  static final int MAX_BODY = 1 << 20;
+  private static final int MAX_WAITING_PER_LOOP = 4_096;
+
+  private final String hostHeader;
+  private final Duration timeout;
+  private final LoopPool[] pools;
+  private final AtomicInteger nextForeign = new AtomicInteger();
+  private volatile boolean closed;
+
+  UpstreamConnections(URI origin, EventLoopGroup group, int maxPerLoop, Duration timeout, Duration idleTimeout) {
+    int port = origin.getPort() == -1 ? 80 : origin.getPort();
+    this.hostHeader = origin.getPort() == -1 ? origin.getHost() : origin.getHost() + ":" + port;
+    this.timeout = timeout;
+    // Resolved once, here and off the loop: the metadata service is an address, not a name.
+    InetSocketAddress address = new InetSocketAddress(stripBrackets(origin.getHost()), port);
+    List<LoopPool> loops = new ArrayList<>();
+    for (EventExecutor executor : group) {
+      loops.add(new LoopPool((EventLoop) executor, group, address, maxPerLoop, idleTimeout));
+    }
+    this.pools = loops.toArray(LoopPool[]::new);
+  }
+
+  /**
+   * Sends {@code method pathAndQuery} with {@code headerName: headerValue} (when not null) and an
+   * empty body; the answer arrives on the calling event loop when there is one.
+   */
+  Mono<Answer> exchange(HttpMethod method, String pathAndQuery, String headerName, String headerValue) {
+    return Mono.create(sink -> {
+      FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, pathAndQuery,
+          Unpooled.EMPTY_BUFFER);
+      request.headers().set(HttpHeaderNames.HOST, hostHeader);
+      if (method.equals(HttpMethod.PUT)) {
+        request.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
+      }
+      if (headerName != null) {
+        request.headers().set(headerName, headerValue);
+      }
+      Exchange exchange = new Exchange(request, sink);
+      sink.onCancel(() -> exchange.cancelled = true);
+      LoopPool pool = currentLoopPool();
+      if (pool != null) {
+        pool.submit(exchange);
+      } else {
+        LoopPool foreign = pools[Math.floorMod(nextForeign.getAndIncrement(), pools.length)];
+        foreign.loop.execute(() -> foreign.submit(exchange));
+      }
+    });
+  }
+
+  /** Closes every pooled connection; exchanges still waiting fail. */
+  @Override
+  public void close() {
+    closed = true;
+    for (LoopPool pool : pools) {
+      if (!pool.loop.isShuttingDown()) {
+        pool.loop.execute(pool::closeAll);
+      }
+    }
+  }
+
+  private LoopPool currentLoopPool() {
+    for (LoopPool pool : pools) {
+      if (pool.loop.inEventLoop()) {
+        return pool;
+      }
+    }
+    return null;
+  }
+
+  private static String stripBrackets(String host) {
+    return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+  }
+
+  /** One request and where its answer goes. */
+  private static final class Exchange {
+    final FullHttpRequest request;
+    final MonoSink<Answer> sink;
+    boolean cancelled;
+    boolean retried;
+    ScheduledFuture<?> deadline;
+
+    Exchange(FullHttpRequest request, MonoSink<Answer> sink) {
+      this.request = request;
+      this.sink = sink;
+    }
+
+    void answer(Answer answer) {
+      cancelDeadline();
+      sink.success(answer);
+    }
+
+    void fail(Throwable error) {
+      cancelDeadline();
+      sink.error(error);
+    }
+
+    void cancelDeadline() {
+      if (deadline != null) {
+        deadline.cancel(false);
+        deadline = null;
+      }
+    }
+  }
+
+  /** The connections of one event loop; confined to that loop. */
+  private final class LoopPool {
+    final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final int max;
+    private final ArrayDeque<Channel> idle = new ArrayDeque<>();
+    private final ArrayDeque<Exchange> waiting = new ArrayDeque<>();
+    private final List<Channel> open = new ArrayList<>();
+
+    LoopPool(EventLoop loop, EventLoopGroup group, InetSocketAddress address, int max, Duration idleTimeout) {
+      this.loop = loop;
+      this.max = max;
+      this.bootstrap = new Bootstrap()
+          .group(loop)
+          .channel(group instanceof EpollEventLoopGroup ? EpollSocketChannel.class : NioSocketChannel.class)
+          .option(ChannelOption.TCP_NODELAY, true)
+          .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, timeout.toMillis()))
+          .remoteAddress(address)
+          .handler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel channel) {
+              channel.pipeline().addLast(
+                  new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS),
+                  new HttpClientCodec(),
+                  new HttpObjectAggregator(MAX_BODY),
+                  new ConnectionHandler(LoopPool.this));
+            }
+          });
+    }
+
+    void submit(Exchange exchange) {
+      if (closed) {
+        exchange.fail(new ClosedChannelException());
+        return;
+      }
+      Channel channel;
+      while ((channel = idle.pollFirst()) != null) {
+        if (channel.isActive()) {
+          send(channel, exchange, true);
+          return;
+        }
+      }
+      if (open.size() < max) {
+        connect(exchange);
+      } else if (waiting.size() < MAX_WAITING_PER_LOOP) {
+        waiting.addLast(exchange);
+      } else {
+        exchange.fail(new IllegalStateException("more than " + MAX_WAITING_PER_LOOP
+            + " requests waiting for an upstream connection"));
+      }
+    }
+
+    private void connect(Exchange exchange) {
+      Channel channel = bootstrap.connect().addListener((ChannelFutureListener) connected -> {
+        if (connected.isSuccess()) {
+          send(connected.channel(), exchange, false);
+        } else {
+          exchange.fail(connected.cause());
+        }
+      }).channel();
+      open.add(channel);
+      channel.closeFuture().addListener(closedFuture -> closed(channel));
+    }
+
+    private void send(Channel channel, Exchange exchange, boolean reused) {
+      if (exchange.cancelled) {
+        release(channel);
+        return;
+      }
+      ConnectionHandler handler = channel.pipeline().get(ConnectionHandler.class);
+      handler.begin(exchange, reused);
+      exchange.deadline = loop.schedule(() -> {
+        exchange.deadline = null;
+        handler.timedOut();
+      }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+      // A duplicate, because a stale connection may make us send the request again; its body is the
+      // shared empty buffer, which is not reference-counted, so nothing needs releasing.
+      channel.writeAndFlush(exchange.request.retainedDuplicate(), channel.voidPromise());
+    }
+
+    /** A connection that finished its exchange and may carry another. */
+    void release(Channel channel) {
+      Exchange next;
+      while ((next = waiting.pollFirst()) != null) {
+        if (!next.cancelled) {
+          send(channel, next, true);
+          return;
+        }
+      }
+      if (closed) {
+        channel.close();
+      } else {
+        // Last in, first out: busy connections stay warm, spare ones reach the idle timeout.
+        idle.addFirst(channel);
+      }
+    }
+
+    /** A stale keep-alive connection failed before answering: a GET is safe to send once more. */
+    void retry(Exchange exchange) {
+      exchange.retried = true;
+      submit(exchange);
+    }
+
+    private void closed(Channel channel) {
+      open.remove(channel);
+      idle.remove(channel);
+      Exchange next;
+      while (open.size() < max && (next = waiting.pollFirst()) != null) {
+        if (!next.cancelled) {
+          connect(next);
+        }
+      }
+    }
+
+    void closeAll() {
+      Exchange next;
+      while ((next = waiting.pollFirst()) != null) {
+        next.fail(new ClosedChannelException());
+      }
+      for (Channel channel : List.copyOf(open)) {
+        channel.close();
+      }
+    }
+  }
+
+  /** The per-connection end of an exchange: at most one request in flight. */
+  private static final class ConnectionHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
+    private final LoopPool pool;
+    private Exchange current;
+    private boolean reused;
+    private ChannelHandlerContext context;
+
+    ConnectionHandler(LoopPool pool) {
+      this.pool = pool;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      this.context = ctx;
+    }
+
+    void begin(Exchange exchange, boolean reusedConnection) {
+      this.current = exchange;
+      this.reused = reusedConnection;
+    }
+
+    void timedOut() {
+      Exchange exchange = current;
+      current = null;
+      context.close();
+      if (exchange != null) {
+        exchange.fail(new TimeoutException("no answer from the upstream within the timeout"));
+      }
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
+      Exchange exchange = current;
+      current = null;
+      boolean keepAlive = HttpUtil.isKeepAlive(response) && response.decoderResult().isSuccess();
+      if (exchange == null) {
+        ctx.close();
+        return;
+      }
+      Answer answer = new Answer(response.status().code(), response.headers().get(HttpHeaderNames.CONTENT_TYPE),
+          ByteBufUtil.getBytes(response.content()));
+      // The connection goes back first, so that whatever the answer triggers next can reuse it.
+      if (keepAlive) {
+        pool.release(ctx.channel());
+      } else {
+        ctx.close();
+      }
+      exchange.answer(answer);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+      if (event instanceof IdleStateEvent && current == null) {
+        ctx.close();
+      }
+      ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      Exchange exchange = current;
+      current = null;
+      if (exchange != null) {
+        failOrRetry(exchange, new ClosedChannelException());
+      }
+      ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      Exchange exchange = current;
+      current = null;
+      ctx.close();
+      if (exchange != null) {
+        // A reset is how a stale connection shows itself; a bad answer is final.
+        if (cause instanceof IOException) {
+          failOrRetry(exchange, cause);
+        } else {
+          exchange.fail(cause);
+        }
+      }
+    }
+
+    /**
+     * The upstream closes idle keep-alive connections whenever it likes, and a request may be sent
+     * just as it does: a GET on a reused connection that failed before any answer is sent once more
+     * on another connection.
+     */
+    private void failOrRetry(Exchange exchange, Throwable cause) {
+      exchange.cancelDeadline();
+      if (reused && !exchange.retried) {
+        pool.retry(exchange);
+      } else {
+        exchange.fail(cause);
+      }
+    }
+  }
+}
