@@ -195,7 +195,7 @@ public final class BerthProxy implements AutoCloseable {
       Upstream passThrough = upstream != null ? upstream
           : config.local() ? LocalMode.metadata(config.region() == null ? "us-east-1" : config.region())
           : config.upstream() == null ? Upstream.disabled()
-          : Upstream.http(config.upstream(), loop);
+          : Upstream.cached(Upstream.http(config.upstream(), loop), config.upstreamCache());
       resources.add(passThrough);
 
       String defaultRole = config.defaultRole() == null && config.local() ? LocalMode.ROLE : config.defaultRole();

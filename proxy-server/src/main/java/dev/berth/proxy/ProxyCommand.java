@@ -50,6 +50,12 @@ final class ProxyCommand implements Callable<Integer> {
       description = "Answer 404 for every path outside iam/ instead of passing it through [BERTH_DISABLE_UPSTREAM].")
   boolean disableUpstream;
 
+  @Option(names = "--upstream-cache", paramLabel = "DURATION", defaultValue = "${env:BERTH_UPSTREAM_CACHE:-1s}",
+      description = "Keep the upstream's 200/404 answers this long and merge identical requests in flight, so many "
+          + "containers asking the same path cost the real service one request; 0 to 60s, e.g. 500ms, 0 forwards every "
+          + "request [BERTH_UPSTREAM_CACHE] (default: ${DEFAULT-VALUE}).")
+  String upstreamCache;
+
   @Option(names = "--default-role", paramLabel = "ROLE", defaultValue = "${env:BERTH_DEFAULT_ROLE}",
       description = "Role (name or ARN) for containers that name none; without it they get no credentials [BERTH_DEFAULT_ROLE].")
   String defaultRole;
@@ -153,13 +159,14 @@ final class ProxyCommand implements Callable<Integer> {
         address("--admin-listen", adminListen),
         dockerHost,
         disableUpstream ? null : uri("--upstream", upstream),
+        duration("--upstream-cache", upstreamCache),
         blankToNull(defaultRole),
         roleLabel,
         blankToNull(baseRoleArn),
         pattern(allowedRoles),
         blankToNull(region),
         stsEndpoint == null || stsEndpoint.isBlank() ? null : uri("--sts-endpoint", stsEndpoint),
-        duration(sessionDuration),
+        duration("--session-duration", sessionDuration),
         oneOf("--imdsv2", imdsv2, "optional", "required").equals("required"),
         oneOf("--session-scope", sessionScope, "container", "role").equals("role"),
         local,
@@ -190,15 +197,16 @@ final class ProxyCommand implements Callable<Integer> {
     return new InetSocketAddress(host, port);
   }
 
-  static Duration duration(String value) {
-    var matcher = Pattern.compile("(\\d+)(h|m|s)").matcher(value.trim());
-    if (!matcher.matches()) {
-      throw new IllegalArgumentException("--session-duration '" + value + "' is not a duration like 1h, 90m or 3600s");
+  static Duration duration(String option, String value) {
+    var matcher = Pattern.compile("(\\d{1,9})(h|m|s|ms)?").matcher(value.trim());
+    if (!matcher.matches() || (matcher.group(2) == null && !matcher.group(1).equals("0"))) {
+      throw new IllegalArgumentException(option + " '" + value + "' is not a duration like 1h, 90m, 30s or 500ms");
     }
     long amount = Long.parseLong(matcher.group(1));
-    return switch (matcher.group(2)) {
+    return switch (matcher.group(2) == null ? "s" : matcher.group(2)) {
       case "h" -> Duration.ofHours(amount);
       case "m" -> Duration.ofMinutes(amount);
+      case "ms" -> Duration.ofMillis(amount);
       default -> Duration.ofSeconds(amount);
     };
   }

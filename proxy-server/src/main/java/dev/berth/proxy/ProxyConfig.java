@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
  * @param adminListen where {@code /healthz}, {@code /readyz} and {@code /metrics} are served
  * @param dockerHost the Docker engine, e.g. {@code unix:///var/run/docker.sock}
  * @param upstream the real metadata service, or {@code null} when pass-through is disabled
+ * @param upstreamCache how long the upstream's answers are kept and identical requests merged; zero forwards every request
  * @param defaultRole the role for containers that name none, or {@code null}
  * @param roleLabel the label that names a container's role
  * @param baseRoleArn the prefix for short role names, or {@code null}
@@ -31,6 +32,7 @@ public record ProxyConfig(
     InetSocketAddress adminListen,
     String dockerHost,
     URI upstream,
+    Duration upstreamCache,
     String defaultRole,
     String roleLabel,
     String baseRoleArn,
@@ -49,12 +51,20 @@ public record ProxyConfig(
   /** STS's longest role session. */
   public static final Duration MAX_SESSION = Duration.ofHours(12);
 
+  /** The longest an upstream answer may be kept: dynamic metadata (spot notices, events) must stay fresh. */
+  public static final Duration MAX_UPSTREAM_CACHE = Duration.ofMinutes(1);
+
   public ProxyConfig {
     Objects.requireNonNull(listen, "listen");
     Objects.requireNonNull(adminListen, "adminListen");
     Objects.requireNonNull(roleLabel, "roleLabel");
     Objects.requireNonNull(allowedRoles, "allowedRoles");
     Objects.requireNonNull(sessionDuration, "sessionDuration");
+    Objects.requireNonNull(upstreamCache, "upstreamCache");
+    if (upstreamCache.isNegative() || upstreamCache.compareTo(MAX_UPSTREAM_CACHE) > 0) {
+      throw new IllegalArgumentException("--upstream-cache " + upstreamCache.toMillis()
+          + "ms is outside 0..60s: dynamic metadata such as spot interruption notices must stay fresh; 0 forwards every request");
+    }
     if (!local && (dockerHost == null || dockerHost.isBlank())) {
       throw new IllegalArgumentException("--docker-host is empty: give the engine's address, e.g. unix:///var/run/docker.sock");
     }

@@ -15,7 +15,7 @@ final class LocalModeTest {
 
   private static ProxyConfig localConfig() {
     return new ProxyConfig(new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0), null, null,
-        null, "com.swipely.iam-docker.iam-profile", null, Pattern.compile(".*"), null, null, Duration.ofHours(1),
+        Duration.ZERO, null, "com.swipely.iam-docker.iam-profile", null, Pattern.compile(".*"), null, null, Duration.ofHours(1),
         false, false, true, 100);
   }
 
@@ -34,7 +34,7 @@ final class LocalModeTest {
   @Test
   void local_defaultRoleNamesTheRole() {
     ProxyConfig base = localConfig();
-    ProxyConfig withRole = new ProxyConfig(base.listen(), base.adminListen(), null, null, "my-app", base.roleLabel(),
+    ProxyConfig withRole = new ProxyConfig(base.listen(), base.adminListen(), null, null, Duration.ZERO, "my-app", base.roleLabel(),
         null, base.allowedRoles(), null, null, base.sessionDuration(), false, false, true, 100);
     try (BerthProxy proxy = BerthProxy.start(withRole)) {
       Caller me = new Caller(ProxyHarness.loopback(1), proxy.address());

@@ -1,12 +1,12 @@
 package dev.berth.proxy;
 
-import dev.berth.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.proxy.ProxyHarness.Caller;
 import dev.berth.proxy.ProxyHarness.Reply;
+import dev.berth.testing.Await;
 import dev.berth.testing.MetadataEmulator;
 import dev.berth.testing.StsEmulator;
 import io.netty.handler.codec.http.HttpMethod;
@@ -231,6 +231,24 @@ final class MetadataApiTest {
       assertThat(web.get("/latest/meta-data/local-ipv4").status()).isEqualTo(200);
     }
     assertThat(harness.upstream.connections()).isLessThanOrEqualTo(2);
+  }
+
+  @Test
+  void passThrough_answerCache_manyContainersAskingTheSamePath_oneUpstreamRequest() {
+    try (ProxyHarness cached = ProxyHarness.start(false, false, 100, Duration.ofMinutes(1))) {
+      cached.container(20, "a", Map.of(), Map.of());
+      cached.container(21, "b", Map.of(), Map.of());
+      for (int i = 0; i < 20; i++) {
+        for (Caller caller : List.of(cached.from(20), cached.from(21))) {
+          Reply reply = caller.get("/latest/meta-data/instance-id");
+          assertThat(reply.status()).isEqualTo(200);
+          assertThat(reply.body()).isEqualTo(cached.upstream.instance().instanceId());
+        }
+      }
+      assertThat(cached.from(20).get("/latest/meta-data/placement/region").body()).isEqualTo("us-east-1");
+      assertThat(cached.upstream.requests("/latest/meta-data/instance-id")).isEqualTo(1);
+      assertThat(cached.upstream.requests("/latest/meta-data/placement/region")).isEqualTo(1);
+    }
   }
 
   @ParameterizedTest

@@ -42,6 +42,11 @@ final class ProxyHarness implements AutoCloseable {
   }
 
   static ProxyHarness start(boolean tokenRequired, boolean disableUpstream, int maxConnections) {
+    return start(tokenRequired, disableUpstream, maxConnections, Duration.ZERO);
+  }
+
+  /** With {@code upstreamCache} zero (as the other starters), every pass-through request reaches the emulator. */
+  static ProxyHarness start(boolean tokenRequired, boolean disableUpstream, int maxConnections, Duration upstreamCache) {
     StsEmulator sts = StsEmulator.start();
     MetadataEmulator upstream = MetadataEmulator.start();
     StaticContainerIndex containers = new StaticContainerIndex();
@@ -50,6 +55,7 @@ final class ProxyHarness implements AutoCloseable {
         new InetSocketAddress("127.0.0.1", 0),
         "unix:///nonexistent.sock",
         disableUpstream ? null : upstream.endpoint(),
+        upstreamCache,
         null,
         "com.swipely.iam-docker.iam-profile",
         BASE_ARN,

@@ -29,7 +29,7 @@ public final class SyntheticHost {
     int port = Integer.parseInt(args[1]);
     StaticContainerIndex containers = new StaticContainerIndex();
     ProxyConfig config = new ProxyConfig(new InetSocketAddress("127.0.0.1", port),
-        new InetSocketAddress("127.0.0.1", port + 1), "unix:///nonexistent.sock", null, null,
+        new InetSocketAddress("127.0.0.1", port + 1), "unix:///nonexistent.sock", null, Duration.ZERO, null,
         "com.swipely.iam-docker.iam-profile", LocalMode.BASE_ROLE_ARN, Pattern.compile(".*"), "us-east-1", null,
         Duration.ofHours(1), false, false, false, 10_000);
     BerthProxy proxy = BerthProxy.builder(config)

@@ -101,7 +101,7 @@ final class TransparentPathIT {
 
   private ProxyConfig config(String upstreamUrl) {
     return new ProxyConfig(new InetSocketAddress("0.0.0.0", 0), new InetSocketAddress("127.0.0.1", 0),
-        lab.dockerHost().toString(), upstreamUrl == null ? null : java.net.URI.create(upstreamUrl), null, LABEL, BASE,
+        lab.dockerHost().toString(), upstreamUrl == null ? null : java.net.URI.create(upstreamUrl), Duration.ofSeconds(1), null, LABEL, BASE,
         Pattern.compile(".*:role/(label-role|env-role|user-net-role)"), "us-east-1", sts.endpoint(),
         Duration.ofHours(1), false, false, false, 1000);
   }

@@ -1,7 +1,9 @@
 package dev.berth.proxy.http;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.netty.channel.EventLoopGroup;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Objects;
 import reactor.core.publisher.Mono;
 
@@ -38,6 +40,15 @@ public interface Upstream extends AutoCloseable {
    */
   static Upstream http(URI base, EventLoopGroup loop) {
     return new HttpUpstream(base, loop);
+  }
+
+  /**
+   * {@code upstream} with its 200 and 404 answers kept for {@code ttl} and identical requests in
+   * flight merged into one, which shields the real service's per-instance rate limit from many
+   * containers asking the same thing; a zero {@code ttl} gives {@code upstream} itself.
+   */
+  static Upstream cached(Upstream upstream, Duration ttl) {
+    return ttl.isZero() ? upstream : new CachingUpstream(upstream, ttl, Ticker.systemTicker());
   }
 
   /** No upstream: every path Berth does not answer is absent (404), and a log line says why. */
