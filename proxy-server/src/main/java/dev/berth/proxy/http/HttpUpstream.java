@@ -71,6 +71,10 @@ final class HttpUpstream implements Upstream {
     Mono<Token> inFlight = fetching;
     if (inFlight == null) {
       synchronized (this) {
+        Token fetched = token;
+        if (fetched != null && System.nanoTime() - fetched.reuseUntil() < 0) {
+          return Mono.just(fetched);
+        }
         inFlight = fetching;
         if (inFlight == null) {
           inFlight = connections
@@ -86,13 +90,21 @@ final class HttpUpstream implements Upstream {
     return inFlight;
   }
 
+  /**
+   * A token, or IMDSv1 when the upstream does not do tokens (403 disabled, 404/405 an older service);
+   * any other answer is an error, so that one passing failure does not mean hours without a token.
+   */
   private Token tokenFrom(Answer answer) {
     long reuseUntil = System.nanoTime() + TOKEN_REUSE_NANOS;
-    if (answer.status() == 200 && answer.body().length > 0) {
+    int status = answer.status();
+    if (status == 200 && answer.body().length > 0) {
       return new Token(new String(answer.body(), StandardCharsets.US_ASCII), reuseUntil);
     }
-    log.info("upstream gave no IMDSv2 token (HTTP {}); using IMDSv1", answer.status());
-    return new Token(null, reuseUntil);
+    if (status == 403 || status == 404 || status == 405) {
+      log.info("upstream gave no IMDSv2 token (HTTP {}); using IMDSv1", status);
+      return new Token(null, reuseUntil);
+    }
+    throw new IllegalStateException("upstream answered the token request with HTTP " + status);
   }
 
   private synchronized void forget(Token rejected) {

@@ -137,7 +137,7 @@ final class UpstreamConnections implements AutoCloseable {
   private static final class Exchange {
     final FullHttpRequest request;
     final MonoSink<Answer> sink;
-    boolean cancelled;
+    volatile boolean cancelled;
     boolean retried;
     ScheduledFuture<?> deadline;
 
@@ -178,6 +178,8 @@ final class UpstreamConnections implements AutoCloseable {
       this.max = max;
       this.bootstrap = new Bootstrap()
           .group(loop)
+          // As the AWS SDK's SdkEventLoopGroup does: BerthProxy makes either kind of group (and would
+          // need this updated if it moved to Netty 4.2's MultiThreadIoEventLoopGroup).
           .channel(group instanceof EpollEventLoopGroup ? EpollSocketChannel.class : NioSocketChannel.class)
           .option(ChannelOption.TCP_NODELAY, true)
           .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, timeout.toMillis()))
@@ -261,10 +263,18 @@ final class UpstreamConnections implements AutoCloseable {
       }
     }
 
-    /** A stale keep-alive connection failed before answering: a GET is safe to send once more. */
+    /**
+     * A stale keep-alive connection failed before answering: a GET is safe to send once more, on a new
+     * connection, since the loop's other idle connections may have gone stale with it (an upstream
+     * restart drops them all).
+     */
     void retry(Exchange exchange) {
       exchange.retried = true;
-      submit(exchange);
+      if (!closed && open.size() < max) {
+        connect(exchange);
+      } else {
+        submit(exchange);
+      }
     }
 
     private void closed(Channel channel) {
@@ -323,11 +333,18 @@ final class UpstreamConnections implements AutoCloseable {
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
       Exchange exchange = current;
       current = null;
-      boolean keepAlive = HttpUtil.isKeepAlive(response) && response.decoderResult().isSuccess();
       if (exchange == null) {
         ctx.close();
         return;
       }
+      // What the decoder could not parse (a status line that is not HTTP, a connection closed
+      // mid-headers) still arrives as a response, with status 999 or an empty body: not an answer.
+      if (response.decoderResult().isFailure()) {
+        ctx.close();
+        exchange.fail(response.decoderResult().cause());
+        return;
+      }
+      boolean keepAlive = HttpUtil.isKeepAlive(response);
       Answer answer = new Answer(response.status().code(), response.headers().get(HttpHeaderNames.CONTENT_TYPE),
           ByteBufUtil.getBytes(response.content()));
       // The connection goes back first, so that whatever the answer triggers next can reuse it.
