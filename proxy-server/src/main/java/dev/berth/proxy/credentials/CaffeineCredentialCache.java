@@ -22,6 +22,14 @@ import reactor.core.publisher.Mono;
  * back (exponential backoff), so an STS outage costs one call per binding per backoff step.
  * Entries expire when they can no longer be served (expiration - minValidity), so a read never
  * sees credentials with less than minValidity left. Failed first fetches are cached for failureTtl.
+ *
+ * Caffeine's executor is the calling thread (the event loop): all Caffeine hands it here is its
+ * own maintenance (draining buffers, evicting, expiring), which is short and runs only once
+ * tryLock has taken the eviction lock, so it never waits. Loads and refreshes do not use the
+ * executor: Caffeine calls the Loader on the calling thread, the Loader starts the non-blocking
+ * STS call and returns its future, and that future's completion (on the STS client's loop) stores
+ * the result. Nothing here wants a thread of its own: no removal listener, no refreshAfterWrite, no
+ * Scheduler; refresh-ahead and backoff live in Entry and are acted on by get.
  */
 final class CaffeineCredentialCache implements CredentialCache {
 
@@ -47,6 +55,7 @@ final class CaffeineCredentialCache implements CredentialCache {
         .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
         .maximumSize(settings.maximumSize())
         .expireAfter(new UntilUnservable())
+        .executor(Runnable::run)
         .buildAsync(new Loader());
   }
 

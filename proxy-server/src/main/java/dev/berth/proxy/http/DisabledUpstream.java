@@ -12,9 +12,15 @@ enum DisabledUpstream implements Upstream {
   private static final Logger log = LoggerFactory.getLogger(Upstream.class);
   private static final byte[] NOT_FOUND = "Not Found".getBytes(StandardCharsets.UTF_8);
 
+  private final LogLimiter refusalLines = LogLimiter.standard();
+
   @Override
   public Mono<Answer> get(String pathAndQuery) {
-    log.info("refused {}: pass-through to the metadata service is disabled (--disable-upstream)", pathAndQuery);
+    String suppressed = refusalLines.admit(pathAndQuery);
+    if (suppressed != null) {
+      log.info("refused {}: pass-through to the metadata service is disabled (--disable-upstream){}", pathAndQuery,
+          suppressed);
+    }
     return Mono.just(new Answer(404, Responses.TEXT, NOT_FOUND));
   }
 }

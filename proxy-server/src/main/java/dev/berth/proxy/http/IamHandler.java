@@ -35,9 +35,18 @@ final class IamHandler {
   // Containers and credentials are immutable and replaced, never changed: decisions and rendered
   // documents are kept per instance (weak, identity keys) so the hot path neither runs the policy's
   // regular expressions nor renders JSON again.
-  private final Cache<Container, Caller> decisions = Caffeine.newBuilder().weakKeys().build();
-  private final Cache<Credentials, byte[]> documents = Caffeine.newBuilder().weakKeys().build();
-  private final Cache<Credentials, byte[]> extendedDocuments = Caffeine.newBuilder().weakKeys().build();
+  // Their maintenance (draining read buffers, dropping collected keys) is short and never blocks, so it
+  // runs on the calling event loop instead of waking a ForkJoinPool thread after every write.
+  // The values must not reach their keys (a weak key held by its own value is never collected), so
+  // decisions are kept, not Callers.
+  private final Cache<Container, Decision> decisions =
+      Caffeine.newBuilder().weakKeys().executor(Runnable::run).build();
+  private final Cache<Credentials, byte[]> documents =
+      Caffeine.newBuilder().weakKeys().executor(Runnable::run).build();
+  private final Cache<Credentials, byte[]> extendedDocuments =
+      Caffeine.newBuilder().weakKeys().executor(Runnable::run).build();
+  private final LogLimiter denialLines = LogLimiter.standard();
+  private final LogLimiter failureLines = LogLimiter.standard();
 
   IamHandler(ContainerIndex containers, RolePolicy policy, CredentialCache credentials) {
     this.containers = containers;
@@ -94,27 +103,37 @@ final class IamHandler {
   private Mono<Void> withBinding(
       InetAddress caller, HttpServerResponse response, Function<RoleBinding, Mono<Void>> then) {
     return containers.byAddress(caller)
-        .map(container -> decisions.get(container, known -> new Caller(known, policy.decide(known))))
+        .map(container -> new Caller(container, decisions.get(container, policy::decide)))
         .defaultIfEmpty(Caller.NOBODY)
         .flatMap(found -> {
           if (found.decision() instanceof Decision.Bound bound) {
             return then.apply(bound.binding());
           }
-          log.info("no credentials for {} at {}: {}", found.container() == null ? "caller" : found.container(),
-              caller.getHostAddress(), ((Decision.Denied) found.decision()).reason());
+          // Keyed by container id (or address for strangers): Container's own hashCode walks its labels and env.
+          String suppressed = denialLines.admit(found.container() == null ? caller : found.container().id());
+          if (suppressed != null) {
+            log.info("no credentials for {} at {}: {}{}", found.container() == null ? "caller" : found.container(),
+                caller.getHostAddress(), ((Decision.Denied) found.decision()).reason(), suppressed);
+          }
           return Responses.notFound(response);
         });
   }
 
-  private static Mono<Void> failure(HttpServerResponse response, RoleBinding binding, CredentialException e) {
-    log.warn("cannot serve credentials of {} to {}: {}: {}", binding.roleArn(), binding.sessionName(), e.code(),
-        e.getMessage());
+  private Mono<Void> failure(HttpServerResponse response, RoleBinding binding, CredentialException e) {
+    String suppressed = failureLines.admit(new Failure(binding, e.code()));
+    if (suppressed != null) {
+      log.warn("cannot serve credentials of {} to {}: {}: {}{}", binding.roleArn(), binding.sessionName(), e.code(),
+          e.getMessage(), suppressed);
+    }
     HttpResponseStatus status = e.retryable()
         ? HttpResponseStatus.SERVICE_UNAVAILABLE
         : HttpResponseStatus.INTERNAL_SERVER_ERROR;
     return Responses.text(response, status, "Could not obtain credentials for " + binding.roleName() + ": "
         + e.code() + ": " + e.getMessage());
   }
+
+  /** One failure worth a log line: the same binding failing with another code is news. */
+  private record Failure(RoleBinding binding, String code) {}
 
   private record Caller(Container container, Decision decision) {
     static final Caller NOBODY = new Caller(null, new Decision.Denied("no running container has this address"));

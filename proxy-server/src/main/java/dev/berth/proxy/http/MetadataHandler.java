@@ -45,6 +45,8 @@ public final class MetadataHandler implements BiFunction<HttpServerRequest, Http
   private final boolean tokenRequired;
   private final MeterRegistry meters;
   private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+  private final LogLimiter badPathLines = LogLimiter.standard();
+  private final LogLimiter hostIdentityLines = LogLimiter.standard();
 
   private MetadataHandler(Builder b) {
     this.tokens = new TokenHandler(b.tokens);
@@ -65,14 +67,17 @@ public final class MetadataHandler implements BiFunction<HttpServerRequest, Http
       return count("malformed", Responses.text(response, HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
           "HTTP Version Not Supported"), response);
     }
+    InetAddress caller = callerOf(request);
     MetadataPath path;
     try {
       path = MetadataPath.parse(request.uri());
     } catch (IllegalArgumentException malformed) {
-      log.info("bad request path from {}: {}", request.remoteAddress(), malformed.getMessage());
+      String suppressed = badPathLines.admit(caller);
+      if (suppressed != null) {
+        log.info("bad request path from {}: {}{}", request.remoteAddress(), malformed.getMessage(), suppressed);
+      }
       return count("malformed", Responses.badRequest(response), response);
     }
-    InetAddress caller = callerOf(request);
     if (path.isTokenApi()) {
       return count("token", tokens.handle(request, response, caller), response);
     }
@@ -87,8 +92,11 @@ public final class MetadataHandler implements BiFunction<HttpServerRequest, Http
       return count("iam", iam.handle(path, caller, response), response);
     }
     if (path.isHostIdentity()) {
-      log.info("refused {} from {}: the host's identity credentials are never passed through", path.path(),
-          caller.getHostAddress());
+      String suppressed = hostIdentityLines.admit(caller);
+      if (suppressed != null) {
+        log.info("refused {} from {}: the host's identity credentials are never passed through{}", path.path(),
+            caller.getHostAddress(), suppressed);
+      }
       return count("blocked", Responses.notFound(response), response);
     }
     return count("passthrough", passThrough.handle(path, response), response);

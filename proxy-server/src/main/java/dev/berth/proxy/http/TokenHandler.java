@@ -18,6 +18,7 @@ final class TokenHandler {
   private static final Logger log = LoggerFactory.getLogger(TokenHandler.class);
 
   private final TokenIssuer issuer;
+  private final LogLimiter forwardedLines = LogLimiter.standard();
 
   TokenHandler(TokenIssuer issuer) {
     this.issuer = issuer;
@@ -33,7 +34,10 @@ final class TokenHandler {
     }
     if (request.requestHeaders().contains("X-Forwarded-For")) {
       // The real service refuses forwarded token requests so a misconfigured proxy cannot mint tokens.
-      log.info("refused token request from {} carrying X-Forwarded-For", caller.getHostAddress());
+      String suppressed = forwardedLines.admit(caller);
+      if (suppressed != null) {
+        log.info("refused token request from {} carrying X-Forwarded-For{}", caller.getHostAddress(), suppressed);
+      }
       return Responses.text(response, HttpResponseStatus.FORBIDDEN, "Forbidden");
     }
     int ttl = parseTtl(request.requestHeaders().get(TTL_HEADER));
