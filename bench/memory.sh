@@ -1,35 +1,172 @@
 #!/usr/bin/env bash
-# bench/memory.sh — resident memory of the proxy under load, with 1 and with 1,000 containers in its
-# index (each with its own address and role, all prefetched into the credential cache), measured
-# in one run with the same JVM flags as bin/berth-proxy. The load is wrk -t1 -c64 against the
-# credential document of the container at 127.0.0.1, for $DURATION seconds per size.
+# bench/memory.sh — resident memory of the real proxy daemon under load, with 1 and with 1,000
+# containers in its index (each with its own address and role, all prefetched into the credential
+# cache), measured in one run.
 #
-#   bench/memory.sh                 # sizes 1 and 1000
+# The daemon is bin/berth-proxy in its normal mode (its JVM flags, its docker-java container index,
+# its AWS SDK STS client), so it loads what it loads on a real host. Around it, on this machine only:
+#   - dev.berth.testing.EmulatedHost: a Docker engine emulator on a unix socket (the Engine API that
+#     docker-java speaks: list, inspect, the events stream) and an STS emulator on 127.0.0.1 (the
+#     Query protocol the SDK speaks). Once the daemon is ready it runs N containers: container 0 at
+#     127.0.0.1 (the address wrk calls from), the others at 127.1.x.y, labelled role-0 .. role-49; the daemon
+#     sees each one start, indexes it and prefetches its credentials (one STS AssumeRole each).
+#   - nginx, playing the real metadata service (the daemon's --upstream) for /latest/meta-data/instance-id.
+# For each size the script waits until /metrics shows berth_containers and berth_credentials_cached
+# equal to N, then loads the daemon: $WARMUP s of warm-up, then wrk -t1 -c64 for $DURATION s against
+# the credential document of container 0 (/latest/meta-data/iam/security-credentials/role-0), and
+# $DURATION s against the pass-through path (which the daemon answers mostly from its 1 s upstream
+# cache, --upstream-cache's default, as containers see it). It reports, per size: containers indexed, credentials
+# cached, seconds from the daemon's start until both were full, req/s and failed requests of both
+# runs, the daemon's VmRSS idle (index and cache full, before load) and after the load, and its
+# peak (VmHWM); then each size's RSS against the first's.
+#
+#   bench/memory.sh                         # sizes 1 and 1000
 #   SIZES="1 1000 5000" bench/memory.sh
+#   DURATION=10 WARMUP=5 KEEP=1 bench/memory.sh
 #
-# Needs proxy-server/target/berth-proxy.jar and proxy-server/target/test-classes (the synthetic
-# host, dev.berth.proxy.SyntheticHost): ./mvnw -B -q -DskipTests package builds both.
+# Environment (defaults in lib.sh):
+#   SIZES      containers per measurement, in order; the first is the baseline of the ratios (default "1 1000")
+#   DURATION   seconds of each measured wrk run (default 15)
+#   WARMUP     seconds of warm-up load on the credentials path (default 20); the pass-through path gets
+#              a quarter, at least 2
+#   KEEP=1     keep the temporary directory (logs of the daemon and the emulators, wrk output)
+#   BERTH_JVM_TUNED, BERTH_JAVA_OPTS, JAVA_HOME: as bin/berth-proxy reads them
+#
+# Needs the daemon's jar and the emulators' classes, built from the same tree:
+#   ./mvnw -B -q -o -DskipTests -DskipITs install -pl testing,proxy-server -am
+# Loopback only: the daemon listens on 127.0.0.1, its upstream and STS are on 127.0.0.1, its Docker
+# engine is a socket in the temporary directory; every process gets AWS_EC2_METADATA_DISABLED=true
+# and static credentials; every load run is bounded by wrk -d; everything is stopped on exit.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-classes=$BENCH_ROOT/proxy-server/target/test-classes
-[[ -d $classes/dev/berth/proxy ]] || { log "no $classes: run ./mvnw -B -q -DskipTests package first"; exit 2; }
+export AWS_ACCESS_KEY_ID=AKIDBERTHTEST0000000 AWS_SECRET_ACCESS_KEY=berth-test-secret AWS_REGION=us-east-1
+unset AWS_SESSION_TOKEN AWS_PROFILE
 
-printf '%-12s %12s %12s %12s\n' containers requests/s VmRSS_MiB VmHWM_MiB
-for size in ${SIZES:-1 1000}; do
-  free_port; port=$FREE_PORT; free_port
-  BERTH_MAIN_CLASS=dev.berth.proxy.SyntheticHost BERTH_CLASSPATH=$classes \
-    "$BENCH_ROOT/bin/berth-proxy" "$size" "$port" >"$BENCH_DIR/proxy.log" 2>&1 &
-  pid=$!
-  BENCH_PIDS+=("$pid")
-  url=http://127.0.0.1:$port/latest/meta-data/iam/security-credentials/role-0
-  wait_http "$url"
-  wrk -t1 -c64 -d"${WARMUP:-10}"s "$url" >/dev/null
-  rps=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION"s "$url" | awk '/Requests\/sec/ {print $2}')
-  java_pid=$(pgrep -P "$pid" java || echo "$pid")
-  rss=$(awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$java_pid/status")
-  hwm=$(awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$java_pid/status")
-  printf '%-12s %12s %12s %12s\n' "$size" "$rps" "$rss" "$hwm"
-  kill "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
+SIZES=${SIZES:-1 1000}
+CREDS_PATH=/latest/meta-data/iam/security-credentials/role-0
+DATA_PATH=/latest/meta-data/instance-id
+INSTANCE_ID=i-0123456789abcdef0
+BASE_ROLE_ARN=arn:aws:iam::123456789012:role/
+
+jar=$BENCH_ROOT/proxy-server/target/berth-proxy.jar
+classes=$BENCH_ROOT/testing/target/classes
+if [[ ! -f $jar || ! -f $classes/dev/berth/testing/EmulatedHost.class ]]; then
+  log "missing $jar or $classes/dev/berth/testing/EmulatedHost.class; build both first:"
+  log "  ./mvnw -B -q -o -DskipTests -DskipITs install -pl testing,proxy-server -am"
+  exit 2
+fi
+java=${JAVA_HOME:+$JAVA_HOME/bin/}java
+
+# metric NAME ADMIN_PORT: the value of an untagged gauge on the daemon's /metrics, as an integer.
+metric() {
+  { curl -sf --max-time 2 "http://127.0.0.1:$2/metrics" || true; } | awk -v m="$1" '$1 == m {printf "%d\n", $2; found = 1} END {if (!found) print -1}'
+}
+
+# start_host SIZE ADMIN_PORT: EmulatedHost with SIZE containers, run once the daemon's /readyz answers;
+# sets HOST_PID, STS_URL, DOCKER_HOST_URL.
+start_host() {
+  local size=$1 admin=$2 out=$BENCH_DIR/host-$1.out deadline=$((SECONDS + 60))
+  "$java" -XX:+UseSerialGC -Xmx256m -cp "$jar:$classes" dev.berth.testing.EmulatedHost \
+    "$BENCH_DIR/docker-$size.sock" "$size" "http://127.0.0.1:$admin/readyz" >"$out" 2>"$BENCH_DIR/host-$size.log" &
+  HOST_PID=$!
+  BENCH_PIDS+=("$HOST_PID")
+  until grep -q '^ready ' "$out"; do
+    alive "$HOST_PID" "host-$size"
+    ((SECONDS < deadline)) || { log "EmulatedHost did not report ready"; exit 1; }
+    sleep 0.2
+  done
+  STS_URL=$(sed -n 's/^ready .*sts=\([^ ]*\).*/\1/p' "$out")
+  DOCKER_HOST_URL=$(sed -n 's/^ready .*docker=\([^ ]*\).*/\1/p' "$out")
+}
+
+# await_filled SIZE ADMIN_PORT: until the index holds SIZE containers and the cache SIZE credentials.
+await_filled() {
+  local size=$1 admin=$2 deadline=$((SECONDS + 180)) indexed cached
+  while :; do
+    indexed=$(metric berth_containers "$admin")
+    cached=$(metric berth_credentials_cached "$admin")
+    [[ $indexed == "$size" && $cached == "$size" ]] && return 0
+    alive "$PROXY_PID" proxy
+    alive "$HOST_PID" "host-$size"
+    if ((SECONDS > deadline)); then
+      log "after 180 s the daemon has $indexed containers indexed and $cached credentials cached, not $size"
+      exit 1
+    fi
+    sleep 0.5
+  done
+}
+
+# stop PID: terminate it and wait for it.
+stop() {
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+free_port; NGINX_PORT=$FREE_PORT
+mkdir -p "$BENCH_DIR/www$(dirname "$DATA_PATH")"
+printf '%s' "$INSTANCE_ID" >"$BENCH_DIR/www$DATA_PATH"
+chmod -R a+rX "$BENCH_DIR/www"
+start_nginx "$NGINX_PORT"
+wait_http "http://127.0.0.1:$NGINX_PORT$DATA_PATH" 10 || { tail "$BENCH_DIR/nginx.log" >&2; exit 1; }
+
+warm_pass=$(( WARMUP / 4 > 2 ? WARMUP / 4 : 2 ))
+log "files in $BENCH_DIR; per size: ${WARMUP}s + ${warm_pass}s warm-up, 2 x ${DURATION}s measured, wrk -t$THREADS -c$CONNECTIONS"
+results=()
+for size in $SIZES; do
+  free_port; port=$FREE_PORT
+  free_port; admin=$FREE_PORT
+  start_host "$size" "$admin"
+  log "size $size: daemon on 127.0.0.1:$port (admin $admin), Docker $DOCKER_HOST_URL, STS $STS_URL, upstream nginx :$NGINX_PORT"
+  started=$SECONDS
+  start_proxy --listen "127.0.0.1:$port" --admin-listen "127.0.0.1:$admin" \
+    --docker-host "$DOCKER_HOST_URL" --sts-endpoint "$STS_URL" --region us-east-1 \
+    --base-role-arn "$BASE_ROLE_ARN" --upstream "http://127.0.0.1:$NGINX_PORT"
+  await_filled "$size" "$admin"
+  fill=$((SECONDS - started))
+
+  creds_url=http://127.0.0.1:$port$CREDS_PATH
+  data_url=http://127.0.0.1:$port$DATA_PATH
+  curl -sf "$creds_url" | grep -q '"AccessKeyId" *: *"ASIA' \
+    || { log "no credential document for container 0 at $creds_url"; curl -s "$creds_url" >&2; exit 1; }
+  [[ $(curl -sf "$data_url") == "$INSTANCE_ID" ]] || { log "the daemon did not pass $DATA_PATH through"; exit 1; }
+  java_pid=$(pgrep -P "$PROXY_PID" java || echo "$PROXY_PID")
+  # Idle: after one native-heap trim (bin/berth-proxy's -XX:TrimNativeHeapInterval=5000) since the fill.
+  sleep 6
+  read -r idle _ < <(rss "$java_pid")
+
+  run_wrk "$WARMUP" "$creds_url" "$BENCH_DIR/warm-creds-$size.txt" "$java_pid" >/dev/null
+  run_wrk "$warm_pass" "$data_url" "$BENCH_DIR/warm-pass-$size.txt" "$java_pid" >/dev/null
+  line=$(run_wrk "$DURATION" "$creds_url" "$BENCH_DIR/creds-$size.txt" "$java_pid")
+  read -r creds_rps _ _ creds_bad _ <<<"$line"
+  line=$(run_wrk "$DURATION" "$data_url" "$BENCH_DIR/pass-$size.txt" "$java_pid")
+  read -r pass_rps _ _ pass_bad _ <<<"$line"
+  alive "$PROXY_PID" proxy
+  read -r rss_now hwm < <(rss "$java_pid")
+  indexed=$(metric berth_containers "$admin")
+  cached=$(metric berth_credentials_cached "$admin")
+  results+=("$size $indexed $cached $fill $creds_rps $creds_bad $pass_rps $pass_bad $idle $rss_now $hwm")
+  ((creds_bad + pass_bad == 0)) || log "size $size: $creds_bad + $pass_bad failed requests (see $BENCH_DIR/*-$size.txt; KEEP=1 keeps them)"
+
+  stop "$PROXY_PID"
+  stop "$HOST_PID"
+  mv "$BENCH_DIR/proxy.log" "$BENCH_DIR/proxy-$size.log"
+done
+
+echo
+echo "real daemon (bin/berth-proxy, normal mode), ${DURATION}s per run after warm-up, wrk -t$THREADS -c$CONNECTIONS," \
+  "$(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
+printf '%-10s %7s %6s %6s %11s %6s %11s %6s %9s %10s %10s\n' containers indexed cached "fill s" "creds req/s" errors \
+  "pass req/s" errors "idle MiB" "VmRSS MiB" "VmHWM MiB"
+for line in "${results[@]}"; do
+  read -r size indexed cached fill creds_rps creds_bad pass_rps pass_bad idle rss_now hwm <<<"$line"
+  printf '%-10s %7s %6s %6s %11.0f %6d %11.0f %6d %9s %10s %10s\n' "$size" "$indexed" "$cached" "$fill" "$creds_rps" \
+    "$creds_bad" "$pass_rps" "$pass_bad" "$idle" "$rss_now" "$hwm"
+done
+read -r base _ _ _ _ _ _ _ base_idle base_rss base_hwm <<<"${results[0]}"
+for line in "${results[@]:1}"; do
+  read -r size _ _ _ _ _ _ _ idle rss_now hwm <<<"$line"
+  awk -v n="$size" -v b="$base" -v i="$idle" -v bi="$base_idle" -v r="$rss_now" -v br="$base_rss" \
+      -v h="$hwm" -v bh="$base_hwm" 'BEGIN {
+    printf "RSS(%s)/RSS(%s): %.2f after load (VmRSS), %.2f idle, %.2f peak (VmHWM)\n", n, b, r / br, i / bi, h / bh }'
 done

@@ -1,9 +1,11 @@
 package dev.berth.testing;
 
+import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * The settings every emulator's builder shares: the address its server binds.
+ * The settings every emulator's builder shares: the address its server binds, a TCP host and port
+ * or (for an emulator that offers it, as the Docker engine's does) a unix domain socket.
  *
  * <p>Design notes: as Reactor Netty's {@code ServerTransport} does for its servers, the setters
  * live here once and return the concrete builder {@code B}, so {@code builder().port(0).clock(c)}
@@ -16,6 +18,8 @@ abstract class EmulatorBuilder<B extends EmulatorBuilder<B>> {
 
   String host = "127.0.0.1";
   int port;
+  // Set only through a subclass's own setter: most AWS services are never reached over a unix socket.
+  Path socket;
 
   EmulatorBuilder() {}
 

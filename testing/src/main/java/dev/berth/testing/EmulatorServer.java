@@ -1,13 +1,20 @@
 package dev.berth.testing;
 
+import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.SocketAddress;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
@@ -16,9 +23,9 @@ import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
 /**
- * The HTTP side of an emulator: a Reactor Netty server bound to the builder's address, which can
- * record every request and connection in a {@link RequestLog}, and which {@link #close()}
- * disposes. The emulators hold one each and keep only their protocol.
+ * The HTTP side of an emulator: a Reactor Netty server bound to the builder's address (TCP, or a
+ * unix domain socket), which can record every request and connection in a {@link RequestLog}, and
+ * which {@link #close()} disposes. The emulators hold one each and keep only their protocol.
  */
 final class EmulatorServer implements AutoCloseable {
 
@@ -29,28 +36,39 @@ final class EmulatorServer implements AutoCloseable {
   }
 
   private final DisposableServer server;
+  private final Path socket;
 
-  private EmulatorServer(DisposableServer server) {
+  private EmulatorServer(DisposableServer server, Path socket) {
     this.server = server;
+    this.socket = socket;
   }
 
   /** Binds {@code handler} at the builder's address. */
   static EmulatorServer bind(EmulatorBuilder<?> address,
       BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> handler) {
-    return new EmulatorServer(at(address).handle(handler).bindNow());
+    return new EmulatorServer(at(address).handle(handler).bindNow(), address.socket);
   }
 
   /** Binds {@code handler} at the builder's address, logging each connection and request first. */
   static EmulatorServer bindRecording(EmulatorBuilder<?> address, RequestLog log, RecordedHandler handler) {
+    return bindRecording(address, log, UnaryOperator.identity(), handler);
+  }
+
+  /**
+   * Binds {@code handler} at the builder's address, logging each connection and request first; a
+   * request is logged and served under {@code pathOf} its path (e.g. without an API version prefix).
+   */
+  static EmulatorServer bindRecording(EmulatorBuilder<?> address, RequestLog log, UnaryOperator<String> pathOf,
+      RecordedHandler handler) {
     return new EmulatorServer(at(address)
         .doOnChannelInit((observer, channel, remoteAddress) -> log.connectionAccepted())
         .handle((request, response) -> {
-          String path = new QueryStringDecoder(request.uri()).rawPath();
+          String path = pathOf.apply(new QueryStringDecoder(request.uri()).rawPath());
           RecordedRequest recorded = record(request);
           log.record(path, recorded);
           return handler.serve(path, recorded, response);
         })
-        .bindNow());
+        .bindNow(), address.socket);
   }
 
   /** Sends a whole answer, with its length, its content type and then {@code headers} in order. */
@@ -63,19 +81,38 @@ final class EmulatorServer implements AutoCloseable {
     return response.sendByteArray(Mono.just(body)).then();
   }
 
-  /** The base URI, e.g. {@code http://127.0.0.1:41234}. */
+  /** The base URI of a TCP server, e.g. {@code http://127.0.0.1:41234}. */
   URI endpoint() {
+    if (socket != null) {
+      throw new IllegalStateException("the server listens on the unix socket " + socket + ", which has no http:// URI");
+    }
     return URI.create("http://" + Text.uriHost(server.host()) + ":" + server.port());
   }
 
-  /** Stops the server and waits for it to release its port. */
+  /** The address bound: an {@code InetSocketAddress}, or a {@code DomainSocketAddress}. */
+  SocketAddress address() {
+    return server.address();
+  }
+
+  /** Stops the server and waits for it to release its port, or to remove its socket file. */
   @Override
   public void close() {
     server.disposeNow();
+    if (socket != null) {
+      try {
+        Files.deleteIfExists(socket);
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not remove the socket file " + socket, e);
+      }
+    }
   }
 
   private static HttpServer at(EmulatorBuilder<?> address) {
-    return HttpServer.create().host(address.host).port(address.port);
+    if (address.socket == null) {
+      return HttpServer.create().host(address.host).port(address.port);
+    }
+    String path = address.socket.toString();
+    return HttpServer.create().bindAddress(() -> new DomainSocketAddress(path));
   }
 
   private static RecordedRequest record(HttpServerRequest request) {

@@ -38,6 +38,25 @@ final class Ids {
     return new String(out);
   }
 
+  /** {@code length} random lower-case hex digits, e.g. 64 for a Docker object id. */
+  static String randomHex(int length) {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    char[] out = new char[length];
+    for (int i = 0; i < length; i++) {
+      out[i] = Character.forDigit(random.nextInt(16), 16);
+    }
+    return new String(out);
+  }
+
+  /** The SHA-256 of {@code text} in lower-case hex: a stable 64-digit id, e.g. for an image. */
+  static String hexDigest(String text) {
+    StringBuilder out = new StringBuilder(64);
+    for (byte b : sha256(text)) {
+      out.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
+    }
+    return out.toString();
+  }
+
   /** {@code bytes} random bytes, base64-encoded with padding. */
   static String randomBase64(int bytes) {
     byte[] raw = new byte[bytes];
