@@ -202,14 +202,16 @@ public final class BerthProxy implements AutoCloseable {
       RolePolicy policy = new RolePolicy(new RolePolicy.Settings(config.roleLabel(), defaultRole,
           config.baseRoleArn() != null ? config.baseRoleArn() : config.local() ? LocalMode.BASE_ROLE_ARN : null,
           config.allowedRoles(), config.perRoleSessions()));
+      // Stops first: a container prefetched from starts (those already running, then each new one)
+      // that stops later is then always evicted.
+      Disposable evict = index.stops().subscribe(container -> cache.evictContainer(container.id()));
+      resources.add(evict::dispose);
       Disposable prefetch = index.starts().subscribe(container -> {
         if (policy.decide(container) instanceof Decision.Bound bound) {
           cache.prefetch(bound.binding());
         }
       });
       resources.add(prefetch::dispose);
-      Disposable evict = index.stops().subscribe(container -> cache.evictContainer(container.id()));
-      resources.add(evict::dispose);
 
       Gauge.builder("berth.containers", index, ContainerIndex::size).description("Containers indexed").register(meters);
       Gauge.builder("berth.credentials.cached", cache, CredentialCache::size)

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -50,11 +51,23 @@ final class ProxyHarness implements AutoCloseable {
     StsEmulator sts = StsEmulator.start();
     MetadataEmulator upstream = MetadataEmulator.start();
     StaticContainerIndex containers = new StaticContainerIndex();
-    ProxyConfig config = new ProxyConfig(
+    ProxyConfig config = config("unix:///nonexistent.sock", sts, disableUpstream ? null : upstream.endpoint(),
+        upstreamCache, tokenRequired, maxConnections);
+    BerthProxy proxy = BerthProxy.builder(config).containers(containers).start();
+    return new ProxyHarness(sts, upstream, containers, proxy);
+  }
+
+  /**
+   * The harness's settings: loopback listeners on free ports, roles under {@link #BASE_ARN} named
+   * by the iam-docker label or {@code IAM_ROLE}, credentials from {@code sts}.
+   */
+  static ProxyConfig config(String dockerHost, StsEmulator sts, URI upstream, Duration upstreamCache,
+      boolean tokenRequired, int maxConnections) {
+    return new ProxyConfig(
         new InetSocketAddress("127.0.0.1", 0),
         new InetSocketAddress("127.0.0.1", 0),
-        "unix:///nonexistent.sock",
-        disableUpstream ? null : upstream.endpoint(),
+        dockerHost,
+        upstream,
         upstreamCache,
         null,
         "com.swipely.iam-docker.iam-profile",
@@ -67,8 +80,6 @@ final class ProxyHarness implements AutoCloseable {
         false,
         false,
         maxConnections);
-    BerthProxy proxy = BerthProxy.builder(config).containers(containers).start();
-    return new ProxyHarness(sts, upstream, containers, proxy);
   }
 
   /** Registers a running container at 127.0.0.{@code n}. */

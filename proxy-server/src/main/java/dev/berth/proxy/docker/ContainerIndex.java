@@ -8,6 +8,18 @@ import reactor.core.publisher.Mono;
  * Maps a caller's source address to the container that holds it.
  *
  * <p>Implementations answer from memory on the hot path and never block the caller's thread.
+ *
+ * <p>A container <em>joins</em> the index when the index learns that it runs and did not hold it
+ * (by whatever path: an event, the listing at start, a resync after a reconnect or a miss), and
+ * <em>leaves</em> it when the index learns that it no longer runs. Learning again of a container
+ * it holds (a re-inspection, a network change, a later listing) is neither.
+ * {@link #starts()} announces joins and {@link #stops()} leaves:
+ *
+ * <pre>{@code
+ * // Subscribe to stops first: then every container you are told of that later leaves, you are told left.
+ * index.stops().subscribe(container -> forget(container));
+ * index.starts().subscribe(container -> prepare(container));
+ * }</pre>
  */
 public interface ContainerIndex extends AutoCloseable {
 
@@ -17,10 +29,23 @@ public interface ContainerIndex extends AutoCloseable {
    */
   Mono<Container> byAddress(InetAddress address);
 
-  /** Containers as they start, so that their credentials can be fetched before they ask. */
+  /**
+   * Every container the index holds, then each container that joins it, so that their credentials
+   * can be fetched before they ask.
+   *
+   * <p>Each subscriber first receives every container the index holds at the moment its
+   * subscription takes effect, then every container that joins after that moment: nothing is
+   * missed between the two, and no container is delivered twice unless it left and joined again
+   * in between. That moment may come after {@code subscribe} returns (once a write in progress is
+   * done), and containers are delivered on the thread that writes the index: consumers must not
+   * block.
+   */
   Flux<Container> starts();
 
-  /** Containers as they stop, so that what was kept for them can be dropped. */
+  /**
+   * Each container that leaves the index after {@code subscribe} returns, once per leaving, so
+   * that what was kept for it can be dropped; delivered on the thread that writes the index.
+   */
   Flux<Container> stops();
 
   /** Completes once the index has been filled for the first time. */

@@ -16,12 +16,13 @@ import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +41,11 @@ import reactor.util.retry.Retry;
  * the engine reported it, so a stale inspect can never undo a later "die". The events stream is
  * opened first and a full resync is queued as soon as it is connected, so nothing falls between
  * the listing and the stream; after a disconnect it reconnects with backoff and resyncs again.
+ *
+ * Every write goes through join (announced on starts when the id is new to the index, whichever
+ * path found it) and remove (announced on stops when the index held it). The sinks are therefore
+ * only ever emitted to from that thread, and a starts() subscriber takes its snapshot and joins the
+ * live feed in one task on it, between two writes: nothing falls between them, nothing is doubled.
  */
 
 /**
@@ -79,6 +85,8 @@ public final class DockerContainerIndex implements ContainerIndex {
         .doOnNext(this::apply)
         .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200))
             .maxBackoff(Duration.ofSeconds(30))
+            // Back to the shortest delay once the stream delivers again, not 30 s for every later drop.
+            .transientErrors(true)
             .doBeforeRetry(signal -> log.warn("Docker events stream lost ({}); reconnecting",
                 signal.failure().toString())))
         .subscribe();
@@ -105,9 +113,27 @@ public final class DockerContainerIndex implements ContainerIndex {
     return resyncAfterMiss().then(Mono.fromSupplier(() -> byAddress.get(address)));
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The snapshot is taken on the index's thread, after the write in progress (an inspect, or a
+   * whole resync) is done; every container is delivered on that thread.
+   */
   @Override
   public Flux<Container> starts() {
-    return starts.asFlux();
+    return Flux.create(sink -> {
+      Runnable subscribe = () -> {
+        if (!sink.isCancelled()) {
+          byId.values().forEach(sink::next);
+          sink.onDispose(starts.asFlux().subscribe(sink::next));
+        }
+      };
+      try {
+        serial.schedule(subscribe);
+      } catch (RejectedExecutionException closed) {
+        sink.complete();
+      }
+    });
   }
 
   @Override
@@ -178,17 +204,14 @@ public final class DockerContainerIndex implements ContainerIndex {
     if (event.getType() == EventType.CONTAINER) {
       String id = event.getId() != null ? event.getId() : event.getActor().getId();
       if (STARTS.contains(action)) {
-        inspect(id).ifPresent(container -> {
-          put(container);
-          starts.tryEmitNext(container);
-        });
+        inspect(id).ifPresent(this::join);
       } else if (STOPS.contains(action)) {
         remove(id);
       }
     } else if (event.getType() == EventType.NETWORK && NETWORK_CHANGES.contains(action)) {
       String id = event.getActor() == null ? null : event.getActor().getAttributes().get("container");
       if (id != null) {
-        inspect(id).ifPresentOrElse(this::put, () -> remove(id));
+        inspect(id).ifPresentOrElse(this::join, () -> remove(id));
       }
     }
   }
@@ -224,7 +247,7 @@ public final class DockerContainerIndex implements ContainerIndex {
     for (var listed : docker.listContainersCmd().withStatusFilter(List.of("running")).exec()) {
       running.add(listed.getId());
       if (full || !byId.containsKey(listed.getId())) {
-        inspect(listed.getId()).ifPresent(this::put);
+        inspect(listed.getId()).ifPresent(this::join);
       }
     }
     for (String id : Set.copyOf(byId.keySet())) {
@@ -247,7 +270,8 @@ public final class DockerContainerIndex implements ContainerIndex {
     }
   }
 
-  private void put(Container container) {
+  /** Indexes a running container, or updates the one with its id; announces it only if it is new. */
+  private void join(Container container) {
     Container previous = byId.put(container.id(), container);
     if (previous != null) {
       previous.addresses().forEach(address -> byAddress.remove(address, previous));
@@ -257,6 +281,9 @@ public final class DockerContainerIndex implements ContainerIndex {
       if (displaced != null && !displaced.id().equals(container.id())) {
         log.info("address {} moved from {} to {}", address.getHostAddress(), displaced, container);
       }
+    }
+    if (previous == null) {
+      starts.tryEmitNext(container);
     }
   }
 
@@ -271,15 +298,9 @@ public final class DockerContainerIndex implements ContainerIndex {
   static Container toContainer(InspectContainerResponse inspected) {
     var config = inspected.getConfig();
     Map<String, String> labels = config == null || config.getLabels() == null ? Map.of() : config.getLabels();
-    Map<String, String> env = new HashMap<>();
-    if (config != null && config.getEnv() != null) {
-      for (String entry : config.getEnv()) {
-        int eq = entry.indexOf('=');
-        if (eq > 0) {
-          env.put(entry.substring(0, eq), entry.substring(eq + 1));
-        }
-      }
-    }
+    // Only the variables the role policy reads: the rest may be secrets, and are never copied.
+    Map<String, String> env = config == null || config.getEnv() == null
+        ? Map.of() : Container.keptEnv(Arrays.asList(config.getEnv()));
     Set<InetAddress> addresses = new HashSet<>();
     if (inspected.getNetworkSettings() != null && inspected.getNetworkSettings().getNetworks() != null) {
       for (ContainerNetwork network : inspected.getNetworkSettings().getNetworks().values()) {

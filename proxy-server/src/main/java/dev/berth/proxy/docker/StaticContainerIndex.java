@@ -8,6 +8,13 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
+/*
+ * Design notes. Reads are lock-free map lookups. Writes, and the moment a starts() subscriber takes
+ * its snapshot and joins the live feed, hold one lock: a subscriber sees each container exactly
+ * once, and the sinks are never emitted to from two threads at once (which they would refuse).
+ * Announcements are delivered under that lock, on the writing thread.
+ */
+
 /**
  * A {@link ContainerIndex} that holds what it is given, for embedding Berth where containers are
  * known without Docker (another orchestrator, local mode, benchmarks).
@@ -16,9 +23,14 @@ import reactor.core.publisher.Sinks;
  * StaticContainerIndex index = new StaticContainerIndex();
  * index.put(new Container(id, "web", "img", labels, env, Set.of(address)));
  * }</pre>
+ *
+ * <p>{@link #starts()} delivers on the thread that calls {@link #put} (or subscribes), while the
+ * index is locked: its consumers must neither block nor write to the index.
  */
 public final class StaticContainerIndex implements ContainerIndex {
 
+  private final Object lock = new Object();
+  private final Map<String, Container> byId = new ConcurrentHashMap<>();
   private final Map<InetAddress, Container> byAddress = new ConcurrentHashMap<>();
   private final Sinks.Many<Container> starts = Sinks.many().multicast().directBestEffort();
   private final Sinks.Many<Container> stops = Sinks.many().multicast().directBestEffort();
@@ -30,22 +42,41 @@ public final class StaticContainerIndex implements ContainerIndex {
     this(address -> false, null);
   }
 
-  /** An index that also answers {@code fallback} for every unlisted address {@code matches} accepts. */
+  /**
+   * An index that also answers {@code fallback} for every unlisted address {@code matches}
+   * accepts. The fallback counts as held: {@link #starts()} announces it to every subscriber.
+   */
   public StaticContainerIndex(Predicate<InetAddress> matches, Container fallback) {
     this.fallbackMatches = matches;
     this.fallback = fallback;
   }
 
-  /** Adds (or replaces) a running container under each of its addresses, and announces its start. */
+  /**
+   * Adds a running container under each of its addresses, or replaces the one with its id. Only
+   * a container whose id the index did not hold is announced on {@link #starts()}.
+   */
   public void put(Container container) {
-    container.addresses().forEach(address -> byAddress.put(address, container));
-    starts.tryEmitNext(container);
+    synchronized (lock) {
+      Container previous = byId.put(container.id(), container);
+      if (previous != null) {
+        previous.addresses().forEach(address -> byAddress.remove(address, previous));
+      }
+      container.addresses().forEach(address -> byAddress.put(address, container));
+      if (previous == null) {
+        starts.tryEmitNext(container);
+      }
+    }
   }
 
-  /** Removes a container and announces its stop. */
+  /** Removes the container with {@code container}'s id and, if the index held it, announces its stop. */
   public void remove(Container container) {
-    container.addresses().forEach(address -> byAddress.remove(address, container));
-    stops.tryEmitNext(container);
+    synchronized (lock) {
+      Container gone = byId.remove(container.id());
+      if (gone != null) {
+        gone.addresses().forEach(address -> byAddress.remove(address, gone));
+        stops.tryEmitNext(gone);
+      }
+    }
   }
 
   @Override
@@ -59,7 +90,15 @@ public final class StaticContainerIndex implements ContainerIndex {
 
   @Override
   public Flux<Container> starts() {
-    return starts.asFlux();
+    return Flux.create(sink -> {
+      synchronized (lock) {
+        if (fallback != null) {
+          sink.next(fallback);
+        }
+        byId.values().forEach(sink::next);
+        sink.onDispose(starts.asFlux().subscribe(sink::next));
+      }
+    });
   }
 
   @Override
@@ -74,7 +113,7 @@ public final class StaticContainerIndex implements ContainerIndex {
 
   @Override
   public int size() {
-    return byAddress.size() + (fallback == null ? 0 : 1);
+    return byId.size() + (fallback == null ? 0 : 1);
   }
 
   @Override

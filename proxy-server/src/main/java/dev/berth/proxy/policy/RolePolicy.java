@@ -21,8 +21,11 @@ import java.util.regex.Pattern;
  */
 public final class RolePolicy {
 
-  /** The environment variable a container may set to name its role. */
-  public static final String ROLE_ENV = "IAM_ROLE";
+  /**
+   * The environment variable a container may set to name its role: the only one the policy reads,
+   * and so the only one a {@link Container} keeps ({@link Container#KEPT_ENV}).
+   */
+  public static final String ROLE_ENV = Container.ROLE_ENV;
 
   /** The label iam-docker introduced, and Berth's default. */
   public static final String DEFAULT_ROLE_LABEL = "com.swipely.iam-docker.iam-profile";

@@ -1,0 +1,107 @@
+package dev.berth.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.proxy.ProxyHarness.Caller;
+import dev.berth.proxy.ProxyHarness.Reply;
+import dev.berth.testing.Await;
+import dev.berth.testing.DockerEngineEmulator;
+import dev.berth.testing.StsEmulator;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * "Prefetched when a container starts", through the whole daemon: the real Docker index (the
+ * proxy's default, at {@code --docker-host}) over the Docker Engine API emulator, STS over its
+ * emulator. Each container is a loopback address, so the test can call as it.
+ */
+final class ContainerPrefetchTest {
+
+  private static final String CREDS = "/latest/meta-data/iam/security-credentials/";
+  private static final String ROLE_LABEL = "com.swipely.iam-docker.iam-profile";
+  private static final ObjectMapper json = new ObjectMapper();
+
+  @TempDir
+  Path dir;
+
+  private DockerEngineEmulator docker;
+  private StsEmulator sts;
+  private BerthProxy proxy;
+
+  @BeforeEach
+  void start() {
+    docker = DockerEngineEmulator.builder().socket(dir.resolve("docker.sock")).start();
+    sts = StsEmulator.start();
+  }
+
+  @AfterEach
+  void stop() {
+    if (proxy != null) {
+      proxy.close();
+    }
+    docker.close();
+    sts.close();
+  }
+
+  @Test
+  void containerRunningBeforeTheProxy_prefetchedThenServedWithoutAnotherCall() throws Exception {
+    String role = ProxyHarness.BASE_ARN + "early-role";
+    docker.run("early", "127.0.0.20", Map.of(ROLE_LABEL, "early-role"), Map.of());
+
+    startProxy();
+    Await.until("the proxy prefetches early-role before any request", () -> sts.assumeRoleCalls(role) == 1);
+    Reply reply = from(20).get(CREDS + "early-role");
+
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(sts.issued(accessKeyId(reply)).orElseThrow().roleArn()).isEqualTo(role);
+    assertThat(sts.assumeRoleCalls()).isEqualTo(1);
+  }
+
+  @Test
+  void containerStartedAfterTheProxy_prefetchedFromItsRoleVariable() throws Exception {
+    String role = ProxyHarness.BASE_ARN + "late-role";
+    startProxy();
+    Await.until("the proxy holds the events stream open", () -> docker.eventSubscribers() == 1);
+
+    docker.run("late", "127.0.0.21", Map.of(), Map.of("IAM_ROLE", "late-role", "DB_PASSWORD", "hunter2"));
+    Await.until("the proxy prefetches late-role before any request", () -> sts.assumeRoleCalls(role) == 1);
+    Reply reply = from(21).get(CREDS + "late-role");
+
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(sts.issued(accessKeyId(reply)).orElseThrow().roleArn()).isEqualTo(role);
+    assertThat(sts.assumeRoleCalls()).isEqualTo(1);
+  }
+
+  @Test
+  void containerStopped_itsPrefetchedCredentialsDropped() {
+    String id = docker.run("brief", "127.0.0.22", Map.of(ROLE_LABEL, "brief-role"), Map.of());
+    startProxy();
+    Await.until("the proxy prefetches brief-role", () -> sts.assumeRoleCalls(ProxyHarness.BASE_ARN + "brief-role") == 1);
+    Await.until("the credentials are cached", () -> proxy.scrapeMetrics().contains("berth_credentials_cached 1.0"));
+
+    docker.stop(id);
+
+    Await.until("the credentials are dropped", () -> proxy.scrapeMetrics().contains("berth_credentials_cached 0.0"));
+    assertThat(sts.assumeRoleCalls()).isEqualTo(1);
+  }
+
+  private void startProxy() {
+    proxy = BerthProxy.start(ProxyHarness.config(docker.dockerHost(), sts, null, Duration.ZERO, false, 100));
+  }
+
+  private Caller from(int n) {
+    return new Caller(ProxyHarness.loopback(n), proxy.address());
+  }
+
+  private static String accessKeyId(Reply reply) throws Exception {
+    JsonNode document = json.readTree(reply.body());
+    return document.get("AccessKeyId").asText();
+  }
+}
