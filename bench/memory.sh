@@ -30,6 +30,9 @@
 #   WARMUP     seconds of warm-up load on the credentials path (default 20); the pass-through path gets
 #              a quarter, at least 2
 #   KEEP=1     keep the temporary directory (logs of the daemon and the emulators, wrk output)
+#   NMT=1      also print where the daemon's memory is committed (Native Memory Tracking, which adds
+#              about 3 MiB itself) and its live heap, after the load; keep the full summary and heap
+#              layout as nmt-SIZE.txt and the class histogram as histogram-SIZE.txt (with KEEP=1)
 #   BERTH_JVM_TUNED, BERTH_JAVA_OPTS, JAVA_HOME: as bin/berth-proxy reads them
 #
 # Needs the daemon's jar and the emulators' classes, built from the same tree:
@@ -57,6 +60,7 @@ if [[ ! -f $jar || ! -f $classes/dev/berth/testing/EmulatedHost.class ]]; then
   exit 2
 fi
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
+[[ ${NMT:-0} == 1 ]] && export BERTH_JAVA_OPTS="-XX:NativeMemoryTracking=summary ${BERTH_JAVA_OPTS:-}"
 
 # metric NAME ADMIN_PORT: the value of an untagged gauge on the daemon's /metrics, as an integer.
 metric() {
@@ -148,6 +152,15 @@ for size in $SIZES; do
   results+=("$size $indexed $cached $fill $creds_rps $creds_bad $pass_rps $pass_bad $idle $rss_now $hwm")
   ((creds_bad + pass_bad == 0)) || log "size $size: $creds_bad + $pass_bad failed requests (see $BENCH_DIR/*-$size.txt; KEEP=1 keeps them)"
 
+  if [[ ${NMT:-0} == 1 ]]; then
+    jcmd "$java_pid" VM.native_memory summary >"$BENCH_DIR/nmt-$size.txt"
+    jcmd "$java_pid" GC.heap_info >>"$BENCH_DIR/nmt-$size.txt"
+    jcmd "$java_pid" GC.class_histogram >"$BENCH_DIR/histogram-$size.txt"
+    echo "size $size, live heap after a full collection: $(awk '/^Total/ {printf "%.1f MiB", $3 / 1048576}' "$BENCH_DIR/histogram-$size.txt")" >&2
+    echo "size $size, committed KiB by Native Memory Tracking category:" >&2
+    awk '/^-/ {sub(/^- */, ""); name = $0; sub(/ *\(reserved.*/, "", name); match($0, /committed=[0-9]+/);
+      print "  " substr($0, RSTART + 10, RLENGTH - 10) "\t" name}' "$BENCH_DIR/nmt-$size.txt" | sort -rn | head -12 >&2
+  fi
   stop "$PROXY_PID"
   stop "$HOST_PID"
   mv "$BENCH_DIR/proxy.log" "$BENCH_DIR/proxy-$size.log"
