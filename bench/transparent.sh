@@ -86,9 +86,9 @@ PROXY_PORT=$(pick_port 18200)
 ADMIN_PORT=$(pick_port $((PROXY_PORT + 1)))
 NGINX_PORT=$(pick_port $((ADMIN_PORT + 1)))
 GATEWAY=$(docker network inspect bridge -f '{{(index .IPAM.Config 0).Gateway}}')
-# shellcheck disable=SC2086
+# Through the launcher, so with the production JVM flags (BERTH_JAVA_OPTS adds to them).
 AWS_ACCESS_KEY_ID=AKIDBERTHBENCH000000 AWS_SECRET_ACCESS_KEY=berth-bench-secret AWS_REGION=us-east-1 \
-  "${IN_LAB[@]}" "$JAVA" ${BERTH_JAVA_OPTS:-} -jar "$PROXY_JAR" --listen "0.0.0.0:$PROXY_PORT" --admin-listen "127.0.0.1:$ADMIN_PORT" \
+  "${IN_LAB[@]}" bin/berth-proxy --listen "0.0.0.0:$PROXY_PORT" --admin-listen "127.0.0.1:$ADMIN_PORT" \
   --docker-host "$DOCKER_HOST" --sts-endpoint "$STS_URL" --upstream "$UPSTREAM_URL" --region us-east-1 \
   --base-role-arn "arn:aws:iam::123456789012:role/" >"$DIR/proxy.log" 2>&1 &
 PROXY_PID=$!

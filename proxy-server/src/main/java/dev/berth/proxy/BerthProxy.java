@@ -168,7 +168,7 @@ public final class BerthProxy implements AutoCloseable {
     }
 
     private BerthProxy start(List<AutoCloseable> resources) {
-      EventLoopGroup loop = eventLoop();
+      EventLoopGroup loop = eventLoop(config.ioThreads());
       // The quiet period lets the SDK's channel pools finish closing on the loop before it stops.
       resources.add(() -> loop.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS).syncUninterruptibly());
       PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -257,8 +257,7 @@ public final class BerthProxy implements AutoCloseable {
     }
 
     /** One group for everything; the AWS SDK accepts only Epoll or NIO groups. */
-    private static EventLoopGroup eventLoop() {
-      int threads = Runtime.getRuntime().availableProcessors();
+    private static EventLoopGroup eventLoop(int threads) {
       return Epoll.isAvailable() ? new EpollEventLoopGroup(threads) : new NioEventLoopGroup(threads);
     }
   }

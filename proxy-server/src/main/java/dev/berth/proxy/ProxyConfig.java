@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
  * @param perRoleSessions one STS session per role instead of one per container
  * @param local serve loopback callers from an embedded issuer, with no Docker engine or AWS account
  * @param maxConnections the most client connections held open at once
+ * @param ioThreads how many event loops carry the server, the upstream client and the STS client
  */
 public record ProxyConfig(
     InetSocketAddress listen,
@@ -43,7 +44,8 @@ public record ProxyConfig(
     boolean tokenRequired,
     boolean perRoleSessions,
     boolean local,
-    int maxConnections) {
+    int maxConnections,
+    int ioThreads) {
 
   /** The shortest session that still leaves every document 30 minutes of validity, with room to refresh. */
   public static final Duration MIN_SESSION = Duration.ofMinutes(45);
@@ -71,6 +73,9 @@ public record ProxyConfig(
     if (sessionDuration.compareTo(MIN_SESSION) < 0 || sessionDuration.compareTo(MAX_SESSION) > 0) {
       throw new IllegalArgumentException("--session-duration " + sessionDuration.toMinutes()
           + "m is outside 45m..12h: Berth hands out credentials with at least 30 minutes left, and STS allows at most 12h");
+    }
+    if (ioThreads < 1 || ioThreads > 64) {
+      throw new IllegalArgumentException("--io-threads must be 1..64, was " + ioThreads);
     }
     if (maxConnections < 1) {
       throw new IllegalArgumentException("--max-connections must be at least 1, was " + maxConnections);

@@ -70,7 +70,7 @@ final class ContainerCredentialsIT {
     return new ProxyConfig(new InetSocketAddress("0.0.0.0", 0), new InetSocketAddress("127.0.0.1", 0),
         lab.dockerHost().toString(), upstream.endpoint(), Duration.ZERO, null, LABEL, BASE,
         Pattern.compile(".*:role/(label-role|label-wins|env-role|reuse-.*|late-role)"), "us-east-1", sts.endpoint(),
-        Duration.ofHours(1), tokenRequired, false, false, 1000);
+        Duration.ofHours(1), tokenRequired, false, false, 1000, 1);
   }
 
   @AfterAll

@@ -16,7 +16,7 @@ final class LocalModeTest {
   private static ProxyConfig localConfig() {
     return new ProxyConfig(new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0), null, null,
         Duration.ZERO, null, "com.swipely.iam-docker.iam-profile", null, Pattern.compile(".*"), null, null, Duration.ofHours(1),
-        false, false, true, 100);
+        false, false, true, 100, 1);
   }
 
   @Test
@@ -35,7 +35,7 @@ final class LocalModeTest {
   void local_defaultRoleNamesTheRole() {
     ProxyConfig base = localConfig();
     ProxyConfig withRole = new ProxyConfig(base.listen(), base.adminListen(), null, null, Duration.ZERO, "my-app", base.roleLabel(),
-        null, base.allowedRoles(), null, null, base.sessionDuration(), false, false, true, 100);
+        null, base.allowedRoles(), null, null, base.sessionDuration(), false, false, true, 100, 1);
     try (BerthProxy proxy = BerthProxy.start(withRole)) {
       Caller me = new Caller(ProxyHarness.loopback(1), proxy.address());
       assertThat(me.get("/latest/meta-data/iam/security-credentials/").body()).isEqualTo("my-app");

@@ -38,6 +38,20 @@ class ProxyCommandTest {
   }
 
   @Test
+  void ioThreads_defaultsToOneLoop() {
+    assertThat(parse().ioThreads()).isEqualTo(1);
+    assertThat(parse("--io-threads", "4").ioThreads()).isEqualTo(4);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"0", "65"})
+  void ioThreads_outOfRange_oneLineNamingTheOption(String value) {
+    assertThatThrownBy(() -> parse("--io-threads", value))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("--io-threads must be 1..64");
+  }
+
+  @Test
   void sessionDuration_badValue_namesTheOption() {
     assertThatThrownBy(() -> parse("--session-duration", "1 day"))
         .isInstanceOf(IllegalArgumentException.class)

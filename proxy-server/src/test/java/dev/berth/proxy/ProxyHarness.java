@@ -79,7 +79,10 @@ final class ProxyHarness implements AutoCloseable {
         tokenRequired,
         false,
         false,
-        maxConnections);
+        maxConnections,
+        // Two loops, unlike the daemon's default of one: answers then also cross loops (a cached
+        // upstream answer or credential fetched on one loop, awaited on another), as with --io-threads 2.
+        2);
   }
 
   /** Registers a running container at 127.0.0.{@code n}. */

@@ -103,7 +103,7 @@ final class TransparentPathIT {
     return new ProxyConfig(new InetSocketAddress("0.0.0.0", 0), new InetSocketAddress("127.0.0.1", 0),
         lab.dockerHost().toString(), upstreamUrl == null ? null : java.net.URI.create(upstreamUrl), Duration.ofSeconds(1), null, LABEL, BASE,
         Pattern.compile(".*:role/(label-role|env-role|user-net-role)"), "us-east-1", sts.endpoint(),
-        Duration.ofHours(1), false, false, false, 1000);
+        Duration.ofHours(1), false, false, false, 1000, 1);
   }
 
   @AfterAll
