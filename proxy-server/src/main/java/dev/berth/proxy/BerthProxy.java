@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
@@ -56,6 +57,7 @@ public final class BerthProxy implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(BerthProxy.class);
   private static final String STS_CALLS = "Credential fetches (STS AssumeRole, or the local issuer), by outcome";
+  private static final int PREFETCHES_AT_ONCE = 16;
 
   private final List<AutoCloseable> resources;
   private final DisposableServer server;
@@ -206,11 +208,13 @@ public final class BerthProxy implements AutoCloseable {
       // that stops later is then always evicted.
       Disposable evict = index.stops().subscribe(container -> cache.evictContainer(container.id()));
       resources.add(evict::dispose);
-      Disposable prefetch = index.starts().subscribe(container -> {
-        if (policy.decide(container) instanceof Decision.Bound bound) {
-          cache.prefetch(bound.binding());
-        }
-      });
+      // A (re)start on a busy host finds every running container at once: at most PREFETCHES_AT_ONCE
+      // AssumeRole calls run for them together, so STS does not throttle the burst (a throttled first
+      // fetch is remembered for 10 s). A container's own request never waits in this queue.
+      Disposable prefetch = index.starts()
+          .flatMap(container -> policy.decide(container) instanceof Decision.Bound bound
+              ? cache.prefetch(bound.binding()) : Mono.empty(), PREFETCHES_AT_ONCE)
+          .subscribe();
       resources.add(prefetch::dispose);
 
       Gauge.builder("berth.containers", index, ContainerIndex::size).description("Containers indexed").register(meters);

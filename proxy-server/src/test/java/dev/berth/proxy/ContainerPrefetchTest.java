@@ -92,6 +92,22 @@ final class ContainerPrefetchTest {
     assertThat(sts.assumeRoleCalls()).isEqualTo(1);
   }
 
+  @Test
+  void restartOnABusyHost_everyRunningContainerPrefetched_butOnlyAFewStsCallsAtOnce() {
+    int containers = 60;
+    for (int i = 0; i < containers; i++) {
+      docker.run("busy-" + i, "127.0.1." + (i + 1), Map.of(ROLE_LABEL, "busy-" + i), Map.of());
+    }
+    // Slow answers keep calls in flight, so the emulator sees how many the proxy runs together.
+    sts.faults().delay(Duration.ofMillis(200));
+
+    startProxy();
+    Await.until("every running container is prefetched", () -> sts.assumeRoleCalls() == containers);
+
+    assertThat(sts.mostRequestsAtOnce()).isBetween(2, 16);
+    Await.until("all are cached", () -> proxy.scrapeMetrics().contains("berth_credentials_cached " + containers + ".0"));
+  }
+
   private void startProxy() {
     proxy = BerthProxy.start(ProxyHarness.config(docker.dockerHost(), sts, null, Duration.ZERO, false, 100));
   }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.reactivestreams.Publisher;
 import reactor.netty.http.server.HttpServerRequest;
@@ -56,6 +57,8 @@ public final class StsEmulator implements AutoCloseable {
   private final String accountId;
   private final String callerArn;
   private final EmulatorServer server;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger mostAtOnce = new AtomicInteger();
 
   private StsEmulator(Builder builder) {
     this.callerArn = builder.callerArn != null
@@ -143,6 +146,15 @@ public final class StsEmulator implements AutoCloseable {
   }
 
   /**
+   * The most requests this emulator was answering at once since it started (or since {@link
+   * #reset}), each counted from its arrival until its answer was sent; with {@link StsFaults#delay},
+   * how many calls a client had in flight together.
+   */
+  public int mostRequestsAtOnce() {
+    return mostAtOnce.get();
+  }
+
+  /**
    * How many {@code AssumeRole} requests arrived, including those that failed (injected faults,
    * validation errors, denied roles).
    *
@@ -169,6 +181,7 @@ public final class StsEmulator implements AutoCloseable {
   public void reset() {
     handler.resetCounts();
     faults.clear();
+    mostAtOnce.set(inFlight.get());
   }
 
   /** Stops the server and waits for it to release its port. */
@@ -187,8 +200,10 @@ public final class StsEmulator implements AutoCloseable {
     HttpHeaders headers = request.requestHeaders();
     boolean hasDate = headers.contains("X-Amz-Date") || headers.contains(HttpHeaderNames.DATE);
     String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
+    mostAtOnce.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
     return PROTOCOL.serve(request, response,
-        params -> handler.handle(new StsRequest(params, authorization, hasDate), delay));
+            params -> handler.handle(new StsRequest(params, authorization, hasDate), delay))
+        .doFinally(signal -> inFlight.decrementAndGet());
   }
 
   /**

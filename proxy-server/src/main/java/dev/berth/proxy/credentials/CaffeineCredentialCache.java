@@ -83,8 +83,8 @@ final class CaffeineCredentialCache implements CredentialCache {
   }
 
   @Override
-  public void prefetch(RoleBinding binding) {
-    cache.get(binding);
+  public Mono<Void> prefetch(RoleBinding binding) {
+    return Mono.fromFuture(() -> cache.get(binding), true).then().onErrorResume(failed -> Mono.empty());
   }
 
   @Override

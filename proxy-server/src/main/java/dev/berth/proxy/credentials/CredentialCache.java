@@ -30,8 +30,12 @@ public interface CredentialCache {
   /** Credentials for {@code binding} with at least the minimum validity left, or a {@link CredentialException}. */
   Mono<Credentials> get(RoleBinding binding);
 
-  /** Starts fetching credentials for {@code binding} now, so that the first request finds them. */
-  void prefetch(RoleBinding binding);
+  /**
+   * Fetches credentials for {@code binding} when subscribed, so that the first request finds them;
+   * completes once they are cached or the fetch failed (a failure is remembered as {@link #get}'s
+   * would be, and reported to the caller that asks).
+   */
+  Mono<Void> prefetch(RoleBinding binding);
 
   /** Forgets every binding of the container {@code containerId}, e.g. when it stops. */
   void evictContainer(String containerId);

@@ -155,7 +155,7 @@ final class CaffeineCredentialCacheTest {
 
   @Test
   void prefetch_makesFirstGetAHit() {
-    cache.prefetch(APP);
+    cache.prefetch(APP).block(Duration.ofSeconds(5));
     assertThat(fetches).hasValue(1);
     get();
     assertThat(fetches).hasValue(1);
