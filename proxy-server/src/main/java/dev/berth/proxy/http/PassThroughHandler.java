@@ -12,6 +12,7 @@ final class PassThroughHandler {
   private static final Logger log = LoggerFactory.getLogger(PassThroughHandler.class);
 
   private final Upstream upstream;
+  private final LogLimiter failureLines = LogLimiter.standard();
 
   PassThroughHandler(Upstream upstream) {
     this.upstream = upstream;
@@ -22,7 +23,11 @@ final class PassThroughHandler {
         .flatMap(answer -> Responses.bytes(response, HttpResponseStatus.valueOf(answer.status()),
             answer.contentType() == null ? Responses.TEXT : answer.contentType(), answer.body()))
         .onErrorResume(error -> {
-          log.warn("upstream failed for {}: {}", path.path(), error.toString());
+          // An upstream that is down fails every request: one line per path, then one per 10 s.
+          String suppressed = failureLines.admit(path.path());
+          if (suppressed != null) {
+            log.warn("upstream failed for {}: {}{}", path.path(), error.toString(), suppressed);
+          }
           return Responses.text(response, HttpResponseStatus.BAD_GATEWAY, "Bad Gateway");
         });
   }
