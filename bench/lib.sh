@@ -87,6 +87,20 @@ start_proxy() {
   BENCH_PIDS+=("$PROXY_PID")
 }
 
+# The metadata path the pass-through benchmarks ask for, and what the nginx playing the real service answers.
+METADATA_PATH=/latest/meta-data/instance-id
+INSTANCE_ID=i-0123456789abcdef0
+
+# start_metadata_nginx PORT: nginx (start_nginx) serving INSTANCE_ID at METADATA_PATH, as the real
+# metadata service would; returns once it answers. Sets NGINX_PID.
+start_metadata_nginx() {
+  mkdir -p "$BENCH_DIR/www$(dirname "$METADATA_PATH")"
+  printf '%s' "$INSTANCE_ID" >"$BENCH_DIR/www$METADATA_PATH"
+  chmod -R a+rX "$BENCH_DIR/www"
+  start_nginx "$1"
+  wait_http "http://127.0.0.1:$1$METADATA_PATH" 10 || { tail "$BENCH_DIR/nginx.log" >&2; exit 1; }
+}
+
 # start_nginx PORT: one worker, no access log, keep-alive, serving $BENCH_DIR/www; sets NGINX_PID.
 start_nginx() {
   local port=$1 user=""

@@ -48,8 +48,7 @@ unset AWS_SESSION_TOKEN AWS_PROFILE
 
 SIZES=${SIZES:-1 1000}
 CREDS_PATH=/latest/meta-data/iam/security-credentials/role-0
-DATA_PATH=/latest/meta-data/instance-id
-INSTANCE_ID=i-0123456789abcdef0
+DATA_PATH=$METADATA_PATH
 BASE_ROLE_ARN=arn:aws:iam::123456789012:role/
 
 jar=$BENCH_ROOT/proxy-server/target/berth-proxy.jar
@@ -108,11 +107,7 @@ stop() {
 }
 
 free_port; NGINX_PORT=$FREE_PORT
-mkdir -p "$BENCH_DIR/www$(dirname "$DATA_PATH")"
-printf '%s' "$INSTANCE_ID" >"$BENCH_DIR/www$DATA_PATH"
-chmod -R a+rX "$BENCH_DIR/www"
-start_nginx "$NGINX_PORT"
-wait_http "http://127.0.0.1:$NGINX_PORT$DATA_PATH" 10 || { tail "$BENCH_DIR/nginx.log" >&2; exit 1; }
+start_metadata_nginx "$NGINX_PORT"
 
 warm_pass=$(( WARMUP / 4 > 2 ? WARMUP / 4 : 2 ))
 log "files in $BENCH_DIR; per size: ${WARMUP}s + ${warm_pass}s warm-up, 2 x ${DURATION}s measured, wrk -t$THREADS -c$CONNECTIONS"

@@ -24,19 +24,14 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-DATA_PATH=/latest/meta-data/instance-id
+DATA_PATH=$METADATA_PATH
 UPSTREAM_CACHE=${UPSTREAM_CACHE:-1s}
-INSTANCE_ID=i-0123456789abcdef0
 
 free_port; PORT=$FREE_PORT
 free_port; ADMIN_PORT=$FREE_PORT
 free_port; NGINX_PORT=$FREE_PORT
 
-mkdir -p "$BENCH_DIR/www$(dirname "$DATA_PATH")"
-printf '%s' "$INSTANCE_ID" >"$BENCH_DIR/www$DATA_PATH"
-chmod -R a+rX "$BENCH_DIR/www"
-start_nginx "$NGINX_PORT"
-wait_http "http://127.0.0.1:$NGINX_PORT$DATA_PATH" 10 || { tail "$BENCH_DIR/nginx.log" >&2; exit 1; }
+start_metadata_nginx "$NGINX_PORT"
 
 log "proxy on 127.0.0.1:$PORT (admin $ADMIN_PORT), upstream nginx on 127.0.0.1:$NGINX_PORT, files in $BENCH_DIR"
 start_proxy --listen "127.0.0.1:$PORT" --admin-listen "127.0.0.1:$ADMIN_PORT" \

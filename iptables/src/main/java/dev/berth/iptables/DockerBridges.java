@@ -1,14 +1,12 @@
 package dev.berth.iptables;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.EventType;
 import com.github.dockerjava.api.model.Network;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
-import java.io.Closeable;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
@@ -45,7 +43,6 @@ public final class DockerBridges implements AutoCloseable {
   public static final String BRIDGE_NAME_OPTION = "com.docker.network.bridge.name";
 
   private static final Logger log = LoggerFactory.getLogger(DockerBridges.class);
-  private static final Object CHANGED = new Object();
 
   private final DockerClient docker;
 
@@ -119,38 +116,10 @@ public final class DockerBridges implements AutoCloseable {
   }
 
   /** One signal when the stream connects and one per network created or destroyed. */
-  private Flux<Object> changes() {
-    return Flux.create((FluxSink<Object> sink) -> {
-      ResultCallback.Adapter<Event> callback = new ResultCallback.Adapter<>() {
-        @Override
-        public void onStart(Closeable stream) {
-          super.onStart(stream);
-          sink.next(CHANGED);
-        }
-
-        @Override
-        public void onNext(Event event) {
-          sink.next(CHANGED);
-        }
-
-        @Override
-        public void onError(Throwable error) {
-          sink.error(error);
-        }
-
-        @Override
-        public void onComplete() {
-          sink.error(new IllegalStateException("the engine closed the events stream"));
-        }
-      };
-      sink.onDispose(() -> {
-        try {
-          callback.close();
-        } catch (IOException e) {
-          log.debug("closing the events stream: {}", e.toString());
-        }
-      });
-      docker.eventsCmd().withEventTypeFilter(EventType.NETWORK).withEventFilter("create", "destroy").exec(callback);
-    }, FluxSink.OverflowStrategy.LATEST).subscribeOn(Schedulers.boundedElastic());
+  private Flux<Event> changes() {
+    return DockerEvents.stream(docker,
+            cmd -> cmd.withEventTypeFilter(EventType.NETWORK).withEventFilter("create", "destroy"),
+            FluxSink.OverflowStrategy.LATEST)
+        .subscribeOn(Schedulers.boundedElastic());
   }
 }

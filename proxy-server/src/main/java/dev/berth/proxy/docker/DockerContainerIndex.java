@@ -1,7 +1,6 @@
 package dev.berth.proxy.docker;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.ContainerNetwork;
@@ -10,7 +9,7 @@ import com.github.dockerjava.api.model.EventType;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
-import java.io.Closeable;
+import dev.berth.iptables.DockerEvents;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
@@ -162,40 +161,14 @@ public final class DockerContainerIndex implements ContainerIndex {
     }
   }
 
-  /** The marker the stream carries when it (re)connects: resync everything before the next event. */
-  private static final Event CONNECTED = new Event("connected", "", "", 0L);
-
   private Flux<Event> eventStream() {
-    return Flux.create(sink -> {
-      ResultCallback.Adapter<Event> callback = new ResultCallback.Adapter<>() {
-        @Override
-        public void onStart(Closeable stream) {
-          super.onStart(stream);
-          sink.next(CONNECTED);
-        }
-
-        @Override
-        public void onNext(Event event) {
-          sink.next(event);
-        }
-
-        @Override
-        public void onError(Throwable error) {
-          sink.error(error);
-        }
-
-        @Override
-        public void onComplete() {
-          sink.error(new IllegalStateException("the engine closed the events stream"));
-        }
-      };
-      sink.onDispose(() -> closeQuietly(callback));
-      docker.eventsCmd().withEventTypeFilter(EventType.CONTAINER, EventType.NETWORK).exec(callback);
-    }, FluxSink.OverflowStrategy.BUFFER);
+    return DockerEvents.stream(docker, cmd -> cmd.withEventTypeFilter(EventType.CONTAINER, EventType.NETWORK),
+        FluxSink.OverflowStrategy.BUFFER);
   }
 
   private void apply(Event event) {
-    if (event == CONNECTED) {
+    // (Re)connected: resync everything before the next event.
+    if (event == DockerEvents.CONNECTED) {
       resync(true);
       ready.tryEmitEmpty();
       return;
@@ -321,14 +294,6 @@ public final class DockerContainerIndex implements ContainerIndex {
       addresses.add(InetAddress.getByName(literal));
     } catch (UnknownHostException notALiteral) {
       log.warn("ignoring address '{}' reported by the engine", literal);
-    }
-  }
-
-  private static void closeQuietly(Closeable closeable) {
-    try {
-      closeable.close();
-    } catch (java.io.IOException e) {
-      log.debug("closing the events stream: {}", e.toString());
     }
   }
 }

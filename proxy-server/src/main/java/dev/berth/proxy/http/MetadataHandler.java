@@ -44,7 +44,7 @@ public final class MetadataHandler implements BiFunction<HttpServerRequest, Http
   private final PassThroughHandler passThrough;
   private final boolean tokenRequired;
   private final MeterRegistry meters;
-  private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter[]> counters = new ConcurrentHashMap<>();
   private final LogLimiter badPathLines = LogLimiter.standard();
   private final LogLimiter hostIdentityLines = LogLimiter.standard();
 
@@ -109,12 +109,23 @@ public final class MetadataHandler implements BiFunction<HttpServerRequest, Http
     return answer.doOnTerminate(() -> counter(route, response.status().code()).increment());
   }
 
+  /** The counter of (route, status); looked up per request without building a key. */
   private Counter counter(String route, int status) {
-    return counters.computeIfAbsent(route + status, key -> Counter.builder("berth.requests")
-        .description("Metadata requests answered, by route and status")
-        .tag("route", route)
-        .tag("status", Integer.toString(status))
-        .register(meters));
+    Counter[] byStatus = counters.computeIfAbsent(route, key -> new Counter[1000]);
+    boolean cacheable = status >= 0 && status < byStatus.length;
+    Counter counter = cacheable ? byStatus[status] : null;
+    if (counter == null) {
+      // Registering is idempotent, so two loops racing here end up with the same counter.
+      counter = Counter.builder("berth.requests")
+          .description("Metadata requests answered, by route and status")
+          .tag("route", route)
+          .tag("status", Integer.toString(status))
+          .register(meters);
+      if (cacheable) {
+        byStatus[status] = counter;
+      }
+    }
+    return counter;
   }
 
   /** The caller's address, with IPv4-mapped IPv6 addresses turned back into IPv4. */
