@@ -12,6 +12,10 @@ final class Failures {
   private Failures() {}
 
   static IptablesException missing(String command) {
+    if (command.equals("nft")) {
+      return new IptablesException(Reason.MISSING_BINARY, "nft not found: install nftables (Debian/Ubuntu: apt-get "
+          + "install nftables; Fedora/RHEL: dnf install nftables; Alpine: apk add nftables), which the bridge guard needs");
+    }
     return new IptablesException(Reason.MISSING_BINARY, command + " not found: install iptables (Debian/Ubuntu: "
         + "apt-get install iptables; Fedora/RHEL: dnf install iptables-nft; Alpine: apk add iptables)"
         + (command.equals("nsenter") ? " and util-linux (nsenter)" : ""));

@@ -107,7 +107,7 @@ final class PrivateNamespace implements AutoCloseable {
     host("ip", "netns", "delete", name);
   }
 
-  private static String host(String... argv) {
+  static String host(String... argv) {
     CommandRunner.Result result = execute(List.of(argv));
     if (!result.succeeded()) {
       throw new IllegalStateException(String.join(" ", argv) + " failed: " + result.stderr());

@@ -1,0 +1,181 @@
+package dev.berth.iptables;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.berth.testing.DockerLab;
+import dev.berth.testing.DockerLab.ContainerSpec;
+import dev.berth.testing.DockerLab.RunningContainer;
+import dev.berth.testing.Spoofer;
+import dev.berth.testing.Spoofer.Mode;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The bridge guard against the attack it exists for, in the lab's real Docker engine: an attacker
+ * container with Docker's default capabilities forges the victim's address (ARP poisoning, then
+ * the victim's own MAC) and completes a raw TCP handshake to a server on the bridge gateway that
+ * answers with the caller's address. Without the guard the server answers the attacker as the
+ * victim; with it nothing comes back, and the victim keeps being answered as itself.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+final class BridgeGuardIT {
+
+  private static final int PORT = 18_470;
+
+  private DockerLab lab;
+  private HttpServer server;
+  private RunningContainer victim;
+  private RunningContainer attacker;
+  private Spoofer spoofer;
+  private final BridgeGuard guard = BridgeGuard.system();
+  private final ContainerPorts ports = ContainerPorts.system();
+
+  @BeforeAll
+  void start() throws IOException {
+    PrivateNamespace.requireInsideLab();
+    lab = DockerLab.connect();
+    server = HttpServer.create(new InetSocketAddress(lab.bridgeGateway(), PORT), 16);
+    server.createContext("/", exchange -> {
+      byte[] body = ("caller " + exchange.getRemoteAddress().getAddress().getHostAddress()).getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, body.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    });
+    server.start();
+    victim = lab.start(ContainerSpec.named("guard-victim").withHostRoot());
+    attacker = lab.start(ContainerSpec.named("guard-attacker").withHostRoot());
+    spoofer = Spoofer.of(lab);
+  }
+
+  @BeforeEach
+  void forgetNeighbours() {
+    // Each test starts from the host's own view: no entry poisoned by an earlier test's attack.
+    PrivateNamespace.host("ip", "neigh", "flush", "dev", "docker0");
+  }
+
+  @AfterEach
+  void removeGuard() {
+    guard.remove().block(Duration.ofSeconds(30));
+  }
+
+  @AfterAll
+  void stop() {
+    server.stop(0);
+    lab.close();
+  }
+
+  @Test
+  void withoutTheGuard_theAttackWorks() {
+    // Proves the attack is real, so that the guarded tests' silence means something.
+    assertThat(attack(Mode.ARP)).contains("caller " + victim.ipAddress());
+  }
+
+  @Test
+  void arpPoisoning_getsNothing_andTheVictimIsStillServed() {
+    bindBoth();
+    assertThat(attack(Mode.ARP)).isEqualTo(Spoofer.NO_ANSWER);
+    assertThat(neighbour(victim.ipAddress())).contains(macOf(victim));
+    assertThat(fetchFrom(victim)).isEqualTo("caller " + victim.ipAddress());
+  }
+
+  @Test
+  void forgedMac_getsNothing_andTheVictimIsStillServed() {
+    bindBoth();
+    assertThat(attack(Mode.MAC)).isEqualTo(Spoofer.NO_ANSWER);
+    assertThat(fetchFrom(victim)).isEqualTo("caller " + victim.ipAddress());
+  }
+
+  @Test
+  void unboundAttacker_cannotClaimABoundAddress() {
+    guard.install().block(Duration.ofSeconds(30));
+    guard.update(List.of(binding(victim)), List.of()).block(Duration.ofSeconds(30));
+    assertThat(attack(Mode.ARP)).isEqualTo(Spoofer.NO_ANSWER);
+    assertThat(attack(Mode.MAC)).isEqualTo(Spoofer.NO_ANSWER);
+  }
+
+  @Test
+  void show_listsTheBindings_andRemoveLeavesNothing() {
+    bindBoth();
+    String shown = guard.show().block(Duration.ofSeconds(30));
+    assertThat(shown).contains("table bridge berth", binding(victim).port(), macOf(victim), victim.ipAddress());
+    guard.remove().block(Duration.ofSeconds(30));
+    assertThat(guard.show().block(Duration.ofSeconds(30))).startsWith("# no Berth bridge guard");
+    // Removing twice is fine.
+    guard.remove().block(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void unbinding_freesTheAddressForItsNextHolder() {
+    bindBoth();
+    guard.update(List.of(), List.of(binding(victim))).block(Duration.ofSeconds(30));
+    assertThat(guard.bindings()).extracting(PortBinding::port).containsExactly(binding(attacker).port());
+    assertThat(guard.show().block(Duration.ofSeconds(30))).doesNotContain(binding(victim).port());
+  }
+
+  @Test
+  void tableDeletedBehindItsBack_isRewrittenWhole() {
+    bindBoth();
+    PrivateNamespace.host("nft", "delete", "table", "bridge", "berth");
+    guard.update(List.of(), List.of(binding(attacker))).block(Duration.ofSeconds(30));
+    assertThat(guard.show().block(Duration.ofSeconds(30))).contains(binding(victim).port())
+        .doesNotContain(binding(attacker).port());
+    assertThat(attack(Mode.ARP)).isEqualTo(Spoofer.NO_ANSWER);
+  }
+
+  private void bindBoth() {
+    guard.install().block(Duration.ofSeconds(30));
+    guard.update(List.of(binding(victim), binding(attacker)), List.of()).block(Duration.ofSeconds(30));
+  }
+
+  private String attack(Mode mode) {
+    // As on a real host, the victim has talked to the server lately: the host holds its neighbour entry.
+    assertThat(fetchFrom(victim)).isEqualTo("caller " + victim.ipAddress());
+    return spoofer.attack(attacker, mode, victim.ipAddress(), macOf(victim), lab.bridgeGateway(), gatewayMac(), PORT, "/");
+  }
+
+  private String fetchFrom(RunningContainer container) {
+    var result = lab.exec(container, "chroot", DockerLab.HOST_ROOT, "/usr/bin/curl", "-s", "--max-time", "5",
+        "http://" + lab.bridgeGateway() + ":" + PORT + "/");
+    assertThat(result.succeeded()).as("curl from %s: %s; neighbours: %s; guard: %s", container.name(), result.stderr(),
+        PrivateNamespace.host("ip", "neigh"), guard.show().block(Duration.ofSeconds(30))).isTrue();
+    return result.stdout();
+  }
+
+  private PortBinding binding(RunningContainer container) {
+    var inspected = lab.inspect(container);
+    ContainerPorts.Port port = ports.of(inspected.getState().getPidLong()).block(Duration.ofSeconds(30)).get(macOf(container));
+    assertThat(port).as("the host port of %s", container.name()).isNotNull();
+    assertThat(port.bridge()).isEqualTo("docker0");
+    return PortBinding.of(port.name(), macOf(container), List.of(address(container.ipAddress())));
+  }
+
+  private String macOf(RunningContainer container) {
+    return lab.inspect(container).getNetworkSettings().getNetworks().get("bridge").getMacAddress();
+  }
+
+  private static String gatewayMac() {
+    String line = PrivateNamespace.host("ip", "-o", "link", "show", "docker0");
+    return line.replaceAll("(?s).*link/ether (\\S+).*", "$1").strip();
+  }
+
+  private static String neighbour(String ip) {
+    return PrivateNamespace.host("ip", "neigh", "show", ip);
+  }
+
+  private static InetAddress address(String literal) {
+    return Addresses.parse("address", literal);
+  }
+}
