@@ -49,6 +49,12 @@ public interface BridgeGuard {
   /** The guard's table as {@code nft list table bridge berth} prints it, or a line saying there is none. */
   Mono<String> show();
 
+  /**
+   * What is wrong with the guard in place, one line each; empty when it is installed and every
+   * port it binds still exists on this host. Changes nothing.
+   */
+  Mono<List<String>> check();
+
   /** The host's own guard, run with {@code nft} from the PATH. */
   static BridgeGuard system() {
     return builder().build();

@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /*
  * Design notes. Docker does not report the host side of a container's veth. The kernel does: each
@@ -53,13 +51,12 @@ public final class ContainerPorts {
   /**
    * The host-side ports of the container whose main process is {@code pid}, keyed by the MAC
    * address (lower case) of the container interface each is wired to; interfaces that are not
-   * wired to a bridge port on this host are left out. Runs on {@code Schedulers.boundedElastic()}.
+   * wired to a bridge port on this host are left out. Reads files and runs {@code ip}: it blocks,
+   * so call it off the event loop (e.g. on {@code Schedulers.boundedElastic()}).
+   *
+   * @throws IptablesException when the process's interfaces cannot be read or {@code ip} fails
    */
-  public Mono<Map<String, Port>> of(long pid) {
-    return Mono.fromCallable(() -> find(pid)).subscribeOn(Schedulers.boundedElastic());
-  }
-
-  Map<String, Port> find(long pid) {
+  public Map<String, Port> find(long pid) {
     if (pid <= 0) {
       throw new IptablesException(Reason.FAILED, "container process id " + pid + " is not a running process");
     }

@@ -148,6 +148,23 @@ final class GuardRules {
     return sets;
   }
 
+  /** The ports in {@code nft list set bridge berth ports} output ({@code elements = { "veth1", "veth2" }}). */
+  static List<String> boundPorts(String listed) {
+    int open = listed.indexOf("elements = {");
+    if (open < 0) {
+      return List.of();
+    }
+    String inside = listed.substring(open + "elements = {".length(), listed.indexOf('}', open));
+    List<String> ports = new ArrayList<>();
+    for (String element : inside.split(",")) {
+      String name = element.strip().replace("\"", "");
+      if (!name.isEmpty()) {
+        ports.add(name);
+      }
+    }
+    return ports;
+  }
+
   /** The binding's addresses and the IPv6 link-local address its MAC gives (modified EUI-64). */
   static List<InetAddress> ownAddresses(PortBinding binding) {
     List<InetAddress> all = new ArrayList<>(binding.addresses());

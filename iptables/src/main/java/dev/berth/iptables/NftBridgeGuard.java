@@ -1,10 +1,12 @@
 package dev.berth.iptables;
 
 import dev.berth.iptables.IptablesException.Reason;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,6 +108,30 @@ final class NftBridgeGuard implements BridgeGuard {
         return "# no Berth bridge guard (nftables table " + GuardRules.QUALIFIED + ")\n";
       }
       throw failure(listed);
+    });
+  }
+
+  @Override
+  public Mono<List<String>> check() {
+    return offLoop(() -> {
+      CommandRunner.Result listed = runner.run(List.of("nft", "list", "set", GuardRules.FAMILY, GuardRules.TABLE, "ports"),
+          null);
+      if (!listed.succeeded()) {
+        if (listed.stderr().contains("No such file or directory")) {
+          return List.of("no bridge guard: the nftables table " + GuardRules.QUALIFIED + " (or its set 'ports') is "
+              + "missing; start berth-proxy with --iptables (the guard is on by default)");
+        }
+        throw failure(listed);
+      }
+      Set<String> present = HostFacts.interfaces(runner.read(HostFacts.INTERFACES).orElse(""));
+      List<String> problems = new ArrayList<>();
+      for (String port : GuardRules.boundPorts(listed.stdout())) {
+        if (!present.contains(port)) {
+          problems.add("port " + port + " is bound but no longer exists on this host (its container is gone; the "
+              + "daemon unbinds it when it learns so)");
+        }
+      }
+      return problems;
     });
   }
 

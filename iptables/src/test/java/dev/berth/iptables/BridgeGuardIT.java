@@ -156,7 +156,7 @@ final class BridgeGuardIT {
 
   private PortBinding binding(RunningContainer container) {
     var inspected = lab.inspect(container);
-    ContainerPorts.Port port = ports.of(inspected.getState().getPidLong()).block(Duration.ofSeconds(30)).get(macOf(container));
+    ContainerPorts.Port port = ports.find(inspected.getState().getPidLong()).get(macOf(container));
     assertThat(port).as("the host port of %s", container.name()).isNotNull();
     assertThat(port.bridge()).isEqualTo("docker0");
     return PortBinding.of(port.name(), macOf(container), List.of(address(container.ipAddress())));

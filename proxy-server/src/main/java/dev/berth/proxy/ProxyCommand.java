@@ -1,6 +1,7 @@
 package dev.berth.proxy;
 
 import dev.berth.iptables.IptablesException;
+import dev.berth.proxy.docker.DockerContainerIndex;
 import dev.berth.proxy.policy.RolePolicy;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -114,6 +116,12 @@ final class ProxyCommand implements Callable<Integer> {
           + "followed as networks come and go [BERTH_INTERFACES, comma-separated].")
   List<String> interfaces;
 
+  @Option(names = "--bridge-guard", negatable = true, defaultValue = "${env:BERTH_BRIDGE_GUARD:-true}", fallbackValue = "true",
+      description = "With --iptables: bind every container's bridge port to its own MAC and addresses (nftables), so that "
+          + "no neighbour can forge its address and take its role; a container is answered only once its port is bound. "
+          + "--no-bridge-guard trusts source addresses alone [BERTH_BRIDGE_GUARD] (default: ${DEFAULT-VALUE}).")
+  boolean bridgeGuard;
+
   @Option(names = "--local", defaultValue = "${env:BERTH_LOCAL:-false}",
       description = "Local mode: no Docker engine, no AWS account. Loopback callers get locally issued credentials "
           + "(ASIALOCAL..., rejected by AWS) and an embedded metadata document [BERTH_LOCAL].")
@@ -137,11 +145,17 @@ final class ProxyCommand implements Callable<Integer> {
     if (iptables && config.local()) {
       throw new IllegalArgumentException("--iptables and --local do not go together: local mode serves loopback only");
     }
-    BerthProxy proxy = BerthProxy.start(config);
+    BoundContainers guarded = iptables && bridgeGuard ? new BoundContainers(DockerContainerIndex.connect(config.dockerHost()))
+        : null;
+    if (iptables && !bridgeGuard) {
+      LoggerFactory.getLogger(ProxyCommand.class).warn("--no-bridge-guard: containers are known by their source address alone, which a neighbour with "
+          + "NET_RAW (Docker's default) can forge on the bridge");
+    }
+    BerthProxy proxy = guarded == null ? BerthProxy.start(config) : BerthProxy.builder(config).containers(guarded).start();
     PacketRules rules;
     try {
-      rules = iptables ? PacketRules.install(proxy.address(), config.dockerHost(), interfaces == null ? List.of() : interfaces)
-          : null;
+      rules = iptables ? PacketRules.install(proxy.address(), config.dockerHost(),
+          interfaces == null ? List.of() : interfaces, guarded) : null;
     } catch (RuntimeException e) {
       proxy.close();
       throw e;

@@ -2,9 +2,11 @@ package dev.berth.iptables.cli;
 
 import dev.berth.iptables.Drift;
 import dev.berth.iptables.IptablesSpec;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -30,18 +32,30 @@ final class CheckCommand implements Callable<Integer> {
   @Mixin
   HostOptions host;
 
+  @Option(names = "--bridge-guard", defaultValue = "${env:BERTH_BRIDGE_GUARD_CHECK:-false}",
+      description = "Also check the bridge guard: it is installed, and every port it binds still exists "
+          + "[BERTH_BRIDGE_GUARD_CHECK].")
+  boolean bridgeGuard;
+
   @Override
   public Integer call() {
     IptablesSpec wanted = rules.toSpec(parent.parts.bridges());
     Drift drift = parent.parts.iptables().apply(host.builder()).check(wanted).block();
-    if (drift.inSync()) {
+    List<String> guard = bridgeGuard ? parent.parts.guard().apply(host.guard()).check().block() : List.of();
+    if (!guard.isEmpty()) {
+      guard.forEach(problem -> spec.commandLine().getOut().println("! bridge guard: " + problem));
+      spec.commandLine().getOut().flush();
+    }
+    if (drift.inSync() && guard.isEmpty()) {
       spec.commandLine().getOut().println("in sync: " + Summary.of(wanted));
       return 0;
     }
-    spec.commandLine().getOut().print(drift.describe());
-    spec.commandLine().getOut().flush();
-    spec.commandLine().getErr().println("berth-iptables: " + drift.changes().size() + " difference(s) from the spec; "
-        + (drift.hasConflicts() ? "remove the conflicting (!) rules, then run install" : "run install to repair them"));
+    if (!drift.inSync()) {
+      spec.commandLine().getOut().print(drift.describe());
+      spec.commandLine().getOut().flush();
+      spec.commandLine().getErr().println("berth-iptables: " + drift.changes().size() + " difference(s) from the spec; "
+          + (drift.hasConflicts() ? "remove the conflicting (!) rules, then run install" : "run install to repair them"));
+    }
     return DRIFT;
   }
 }

@@ -1,6 +1,7 @@
 package dev.berth.iptables.cli;
 
 import dev.berth.iptables.Iptables;
+import dev.berth.iptables.BridgeGuard;
 import dev.berth.iptables.Iptables.Backend;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +28,15 @@ final class HostOptions {
   @Option(names = {"-v", "--verbose"}, defaultValue = "${env:BERTH_IPTABLES_VERBOSE:-false}",
       description = "Log what is run, and the batches written, on stderr [BERTH_IPTABLES_VERBOSE].")
   boolean verbose;
+
+  /** The bridge guard of the same namespace. */
+  BridgeGuard.Builder guard() {
+    BridgeGuard.Builder builder = BridgeGuard.builder();
+    if (netns != null && !netns.isBlank()) {
+      builder.networkNamespace(netns.contains("/") ? Path.of(netns) : Path.of("/run/netns", netns));
+    }
+    return builder;
+  }
 
   /** The settings as a builder; validates them. */
   Iptables.Builder builder() {

@@ -1,5 +1,6 @@
 package dev.berth.iptables.cli;
 
+import dev.berth.iptables.BridgeGuard;
 import dev.berth.iptables.DockerBridges;
 import dev.berth.iptables.Iptables;
 import java.time.Duration;
@@ -12,11 +13,13 @@ import java.util.function.Function;
  *
  * @param iptables builds the {@link Iptables} for the given builder settings
  * @param bridges lists the bridge interfaces of the engine at a Docker host URL
+ * @param guard builds the {@link BridgeGuard} for the given builder settings
  */
-record Parts(Function<Iptables.Builder, Iptables> iptables, Function<String, Set<String>> bridges) {
+record Parts(Function<Iptables.Builder, Iptables> iptables, Function<String, Set<String>> bridges,
+    Function<BridgeGuard.Builder, BridgeGuard> guard) {
 
   static Parts real() {
-    return new Parts(Iptables.Builder::build, Parts::dockerBridges);
+    return new Parts(Iptables.Builder::build, Parts::dockerBridges, BridgeGuard.Builder::build);
   }
 
   private static Set<String> dockerBridges(String dockerHost) {

@@ -8,7 +8,9 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "show", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 110,
-    description = {"Prints Berth's rules as they are in place (iptables-save format, IPv4 and IPv6).", ""})
+    description = {"Prints Berth's rules as they are in place: the iptables chains (iptables-save format, IPv4 and "
+        + "IPv6), then the bridge guard (nftables table bridge berth: each bound container port with its MAC and "
+        + "addresses).", ""})
 final class ShowCommand implements Callable<Integer> {
 
   @ParentCommand
@@ -23,6 +25,8 @@ final class ShowCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     spec.commandLine().getOut().print(parent.parts.iptables().apply(host.builder()).show().block());
+    spec.commandLine().getOut().println("# bridge guard: nft list table bridge berth");
+    spec.commandLine().getOut().print(parent.parts.guard().apply(host.guard()).show().block());
     spec.commandLine().getOut().flush();
     return 0;
   }

@@ -2,14 +2,17 @@ package dev.berth.iptables.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.berth.iptables.BridgeGuard;
 import dev.berth.iptables.Drift;
 import dev.berth.iptables.Drift.Change;
 import dev.berth.iptables.Drift.Kind;
 import dev.berth.iptables.Iptables;
 import dev.berth.iptables.IptablesSpec;
+import dev.berth.iptables.PortBinding;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -65,15 +68,72 @@ final class BerthIptablesCommandTest {
     }
   };
 
+  /** A guard that records what it was asked and reports {@code guardProblems}. */
+  private final List<String> guardCalls = new ArrayList<>();
+  private List<String> guardProblems = List.of();
+  private final BridgeGuard guard = new BridgeGuard() {
+    @Override
+    public Mono<Void> install() {
+      return Mono.fromRunnable(() -> guardCalls.add("install"));
+    }
+
+    @Override
+    public Mono<Void> update(Collection<PortBinding> bind, Collection<PortBinding> unbind) {
+      return Mono.fromRunnable(() -> guardCalls.add("update"));
+    }
+
+    @Override
+    public Collection<PortBinding> bindings() {
+      return List.of();
+    }
+
+    @Override
+    public Mono<Void> remove() {
+      return Mono.fromRunnable(() -> guardCalls.add("remove"));
+    }
+
+    @Override
+    public Mono<String> show() {
+      return Mono.just("table bridge berth {\n}\n");
+    }
+
+    @Override
+    public Mono<List<String>> check() {
+      return Mono.fromSupplier(() -> guardProblems);
+    }
+  };
+
   private int run(String... args) {
     Parts parts = new Parts(builder -> fake, host -> {
       dockerHosts.add(host);
       return Set.of("docker0", "br-0123456789ab");
-    });
+    }, builder -> guard);
     CommandLine line = BerthIptablesCommand.commandLine(parts);
     line.setOut(new PrintWriter(out, true));
     line.setErr(new PrintWriter(err, true));
     return line.execute(args);
+  }
+
+  @Test
+  void show_printsTheBridgeGuardAfterTheChains() {
+    assertThat(run("show")).isZero();
+    assertThat(out.toString()).contains("# bridge guard: nft list table bridge berth\ntable bridge berth {");
+  }
+
+  @Test
+  void remove_removesTheBridgeGuardToo() {
+    assertThat(run("remove")).isZero();
+    assertThat(guardCalls).containsExactly("remove");
+  }
+
+  @Test
+  void checkBridgeGuard_reportsItsProblems_andExitsOne() {
+    guardProblems = List.of("port veth0 is bound but no longer exists on this host");
+    assertThat(run("check", "-i", "docker0", "--proxy-address", "172.17.0.1", "--bridge-guard"))
+        .isEqualTo(CheckCommand.DRIFT);
+    assertThat(out.toString()).contains("! bridge guard: port veth0 is bound but no longer exists");
+    guardProblems = List.of();
+    assertThat(run("check", "-i", "docker0", "--proxy-address", "172.17.0.1", "--bridge-guard")).isZero();
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.berth.proxy.docker;
 
 import java.net.InetAddress;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -20,6 +21,8 @@ import java.util.Set;
  * @param labels the container's labels
  * @param env the container's environment variables named in {@link #KEPT_ENV}; others are dropped
  * @param addresses every address the container holds, on every network, IPv4 and IPv6
+ * @param pid the process id of the container's main process on this host, 0 when unknown
+ * @param endpoints the container's attachment to each network (MAC and addresses), where known
  */
 public record Container(
     String id,
@@ -27,7 +30,9 @@ public record Container(
     String image,
     Map<String, String> labels,
     Map<String, String> env,
-    Set<InetAddress> addresses) {
+    Set<InetAddress> addresses,
+    long pid,
+    List<Endpoint> endpoints) {
 
   /** The environment variable a container may set to name its role ({@code RolePolicy} reads it). */
   public static final String ROLE_ENV = "IAM_ROLE";
@@ -42,6 +47,13 @@ public record Container(
     labels = Map.copyOf(labels);
     env = kept(env);
     addresses = Set.copyOf(addresses);
+    endpoints = List.copyOf(endpoints);
+  }
+
+  /** A container whose process and per-network attachments are not known (tests, static indexes). */
+  public Container(String id, String name, String image, Map<String, String> labels, Map<String, String> env,
+      Set<InetAddress> addresses) {
+    this(id, name, image, labels, env, addresses, 0, List.of());
   }
 
   /** The kept variables of an environment as an engine lists it ({@code NAME=value}); no other value is copied. */

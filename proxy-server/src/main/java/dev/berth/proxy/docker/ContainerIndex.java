@@ -48,6 +48,16 @@ public interface ContainerIndex extends AutoCloseable {
    */
   Flux<Container> stops();
 
+  /**
+   * Like {@link #starts()}, and also each container it holds whose networks change (connected to
+   * or disconnected from one), with its new record: for what depends on where a container is
+   * attached, such as its bridge ports. An index whose containers never change networks has the
+   * same stream as {@link #starts()}.
+   */
+  default Flux<Container> changes() {
+    return starts();
+  }
+
   /** Completes once the index has been filled for the first time. */
   Mono<Void> ready();
 

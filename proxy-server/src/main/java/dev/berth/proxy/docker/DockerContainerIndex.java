@@ -15,11 +15,13 @@ import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -71,6 +73,7 @@ public final class DockerContainerIndex implements ContainerIndex {
   private final Map<String, Container> byId = new ConcurrentHashMap<>();
   private final Sinks.Many<Container> starts = Sinks.many().multicast().directBestEffort();
   private final Sinks.Many<Container> stops = Sinks.many().multicast().directBestEffort();
+  private final Sinks.Many<Container> changes = Sinks.many().multicast().directBestEffort();
   private final Sinks.One<Void> ready = Sinks.one();
   private final AtomicReference<Mono<Void>> missResync = new AtomicReference<>();
   private volatile Instant lastResync = Instant.EPOCH;
@@ -120,11 +123,22 @@ public final class DockerContainerIndex implements ContainerIndex {
    */
   @Override
   public Flux<Container> starts() {
+    return heldThen(starts);
+  }
+
+  /** {@inheritDoc} Delivered like {@link #starts()}. */
+  @Override
+  public Flux<Container> changes() {
+    return heldThen(changes);
+  }
+
+  /** Every container held once the write in progress is done, then what {@code live} emits. */
+  private Flux<Container> heldThen(Sinks.Many<Container> live) {
     return Flux.create(sink -> {
       Runnable subscribe = () -> {
         if (!sink.isCancelled()) {
           byId.values().forEach(sink::next);
-          sink.onDispose(starts.asFlux().subscribe(sink::next));
+          sink.onDispose(live.asFlux().subscribe(sink::next));
         }
       };
       try {
@@ -258,6 +272,9 @@ public final class DockerContainerIndex implements ContainerIndex {
     if (previous == null) {
       starts.tryEmitNext(container);
     }
+    if (previous == null || !previous.endpoints().equals(container.endpoints())) {
+      changes.tryEmitNext(container);
+    }
   }
 
   private void remove(String id) {
@@ -275,17 +292,23 @@ public final class DockerContainerIndex implements ContainerIndex {
     Map<String, String> env = config == null || config.getEnv() == null
         ? Map.of() : Container.keptEnv(Arrays.asList(config.getEnv()));
     Set<InetAddress> addresses = new HashSet<>();
+    List<Endpoint> endpoints = new ArrayList<>();
     if (inspected.getNetworkSettings() != null && inspected.getNetworkSettings().getNetworks() != null) {
-      for (ContainerNetwork network : inspected.getNetworkSettings().getNetworks().values()) {
-        addAddress(addresses, network.getIpAddress());
-        addAddress(addresses, network.getGlobalIPv6Address());
+      for (Map.Entry<String, ContainerNetwork> attached : new TreeMap<>(inspected.getNetworkSettings().getNetworks()).entrySet()) {
+        ContainerNetwork network = attached.getValue();
+        List<InetAddress> own = new ArrayList<>();
+        addAddress(own, network.getIpAddress());
+        addAddress(own, network.getGlobalIPv6Address());
+        addresses.addAll(own);
+        endpoints.add(new Endpoint(attached.getKey(), network.getMacAddress(), own));
       }
     }
+    Long pid = inspected.getState() == null ? null : inspected.getState().getPidLong();
     return new Container(inspected.getId(), inspected.getName(), config == null ? "" : config.getImage(),
-        labels, env, addresses);
+        labels, env, addresses, pid == null ? 0 : pid, endpoints);
   }
 
-  private static void addAddress(Set<InetAddress> addresses, String literal) {
+  private static void addAddress(java.util.Collection<InetAddress> addresses, String literal) {
     if (literal == null || literal.isBlank()) {
       return;
     }
