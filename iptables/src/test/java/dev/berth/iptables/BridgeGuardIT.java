@@ -3,6 +3,7 @@ package dev.berth.iptables;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import com.github.dockerjava.api.model.Network;
 import dev.berth.testing.DockerLab;
 import dev.berth.testing.DockerLab.ContainerSpec;
 import dev.berth.testing.DockerLab.RunningContainer;
@@ -46,15 +47,7 @@ final class BridgeGuardIT {
   void start() throws IOException {
     PrivateNamespace.requireInsideLab();
     lab = DockerLab.connect();
-    server = HttpServer.create(new InetSocketAddress(lab.bridgeGateway(), PORT), 16);
-    server.createContext("/", exchange -> {
-      byte[] body = ("caller " + exchange.getRemoteAddress().getAddress().getHostAddress()).getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(200, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    });
-    server.start();
+    server = echoServer(new InetSocketAddress(lab.bridgeGateway(), PORT));
     victim = lab.start(ContainerSpec.named("guard-victim").withHostRoot());
     attacker = lab.start(ContainerSpec.named("guard-attacker").withHostRoot());
     spoofer = Spoofer.of(lab);
@@ -64,6 +57,21 @@ final class BridgeGuardIT {
   void forgetNeighbours() {
     // Each test starts from the host's own view: no entry poisoned by an earlier test's attack.
     PrivateNamespace.host("ip", "neigh", "flush", "dev", "docker0");
+  }
+
+  /** A server that answers every request with the caller's address as it saw it. */
+  private static HttpServer echoServer(InetSocketAddress at) throws IOException {
+    HttpServer echo = HttpServer.create(at, 16);
+    echo.createContext("/", exchange -> {
+      String caller = Addresses.format(exchange.getRemoteAddress().getAddress());
+      byte[] body = ("caller " + caller).getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, body.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    });
+    echo.start();
+    return echo;
   }
 
   @AfterEach
@@ -135,6 +143,47 @@ final class BridgeGuardIT {
     assertThat(attack(Mode.ARP)).isEqualTo(Spoofer.NO_ANSWER);
   }
 
+  @Test
+  void ipv6NeighbourSpoofing_worksWithoutTheGuard_andGetsNothingWithIt() throws IOException {
+    var created = lab.client().createNetworkCmd().withName("berth-guard-v6").withDriver("bridge").withEnableIpv6(true)
+        .withIpam(new Network.Ipam().withConfig(new Network.Ipam.Config().withSubnet("198.18.6.0/24"),
+            new Network.Ipam.Config().withSubnet("fd00:b6::/64")))
+        .exec();
+    String bridge = "br-" + created.getId().substring(0, 12);
+    // On every address: the bridge's own stays tentative (duplicate address detection) until a port joins it.
+    int port6 = PORT + 1;
+    HttpServer server6 = null;
+    try {
+      server6 = echoServer(new InetSocketAddress("::", port6));
+      RunningContainer victim6 = lab.start(ContainerSpec.named("guard-victim6").withNetwork("berth-guard-v6").withHostRoot());
+      RunningContainer attacker6 = lab.start(ContainerSpec.named("guard-attacker6").withNetwork("berth-guard-v6")
+          .withHostRoot());
+      String victimIp = lab.inspect(victim6).getNetworkSettings().getNetworks().get("berth-guard-v6").getGlobalIPv6Address();
+      String victimMac = lab.inspect(victim6).getNetworkSettings().getNetworks().get("berth-guard-v6").getMacAddress();
+      String url = "http://[fd00:b6::1]:" + port6 + "/";
+
+      assertThat(fetchFrom(victim6, url)).isEqualTo("caller " + victimIp);
+      assertThat(spoofer.attack(attacker6, Mode.ND, victimIp, victimMac, "fd00:b6::1", macOf(bridge), port6, "/"))
+          .as("without the guard").contains("caller " + victimIp);
+
+      guard.install().block(Duration.ofSeconds(30));
+      guard.update(List.of(binding(victim6, "berth-guard-v6", bridge, victimIp),
+          binding(attacker6, "berth-guard-v6", bridge, null)), List.of()).block(Duration.ofSeconds(30));
+      assertThat(fetchFrom(victim6, url)).isEqualTo("caller " + victimIp);
+      assertThat(spoofer.attack(attacker6, Mode.ND, victimIp, victimMac, "fd00:b6::1", macOf(bridge), port6, "/"))
+          .as("with the guard").isEqualTo(Spoofer.NO_ANSWER);
+      assertThat(fetchFrom(victim6, url)).isEqualTo("caller " + victimIp);
+      assertThat(PrivateNamespace.host("ip", "-6", "neigh", "show", victimIp)).contains(victimMac);
+      lab.remove(victim6);
+      lab.remove(attacker6);
+    } finally {
+      if (server6 != null) {
+        server6.stop(0);
+      }
+      lab.client().removeNetworkCmd(created.getId()).exec();
+    }
+  }
+
   private void bindBoth() {
     guard.install().block(Duration.ofSeconds(30));
     guard.update(List.of(binding(victim), binding(attacker)), List.of()).block(Duration.ofSeconds(30));
@@ -147,8 +196,11 @@ final class BridgeGuardIT {
   }
 
   private String fetchFrom(RunningContainer container) {
-    var result = lab.exec(container, "chroot", DockerLab.HOST_ROOT, "/usr/bin/curl", "-s", "--max-time", "5",
-        "http://" + lab.bridgeGateway() + ":" + PORT + "/");
+    return fetchFrom(container, "http://" + lab.bridgeGateway() + ":" + PORT + "/");
+  }
+
+  private String fetchFrom(RunningContainer container, String url) {
+    var result = lab.exec(container, "chroot", DockerLab.HOST_ROOT, "/usr/bin/curl", "-s", "-g", "--max-time", "5", url);
     assertThat(result.succeeded()).as("curl from %s: %s; neighbours: %s; guard: %s", container.name(), result.stderr(),
         PrivateNamespace.host("ip", "neigh"), guard.show().block(Duration.ofSeconds(30))).isTrue();
     return result.stdout();
@@ -162,12 +214,26 @@ final class BridgeGuardIT {
     return PortBinding.of(port.name(), macOf(container), List.of(address(container.ipAddress())));
   }
 
+  /** The binding of {@code container}'s port on {@code network} (a bridge {@code bridge}), with its IPv4 and IPv6 address. */
+  private PortBinding binding(RunningContainer container, String network, String bridge, String ipv6) {
+    var attached = lab.inspect(container).getNetworkSettings().getNetworks().get(network);
+    ContainerPorts.Port port = ports.find(lab.inspect(container).getState().getPidLong()).get(attached.getMacAddress());
+    assertThat(port.bridge()).isEqualTo(bridge);
+    List<InetAddress> addresses = new java.util.ArrayList<>(List.of(address(attached.getIpAddress())));
+    addresses.add(address(ipv6 != null ? ipv6 : attached.getGlobalIPv6Address()));
+    return PortBinding.of(port.name(), attached.getMacAddress(), addresses);
+  }
+
   private String macOf(RunningContainer container) {
     return lab.inspect(container).getNetworkSettings().getNetworks().get("bridge").getMacAddress();
   }
 
   private static String gatewayMac() {
-    String line = PrivateNamespace.host("ip", "-o", "link", "show", "docker0");
+    return macOf("docker0");
+  }
+
+  private static String macOf(String bridge) {
+    String line = PrivateNamespace.host("ip", "-o", "link", "show", bridge);
     return line.replaceAll("(?s).*link/ether (\\S+).*", "$1").strip();
   }
 
