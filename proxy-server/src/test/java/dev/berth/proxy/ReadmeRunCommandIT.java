@@ -29,7 +29,7 @@ final class ReadmeRunCommandIT {
         "trap 'kill $proxy' EXIT",
         "curl -sf --retry 60 --retry-connrefused --retry-delay 1 -o /dev/null http://127.0.0.1:18001/healthz",
         "env -i PATH=/usr/bin:/bin HOME=/tmp AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent"
-            + " AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:18000/ aws configure export-credentials");
+            + " AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:18000/ /usr/bin/aws configure export-credentials");
     try (DockerLab lab = DockerLab.connect()) {
       RunningContainer box = lab.start(ContainerSpec.named("readme-run").withHostRoot());
       ExecResult result = lab.exec(box, Duration.ofSeconds(120), "chroot", DockerLab.HOST_ROOT,
