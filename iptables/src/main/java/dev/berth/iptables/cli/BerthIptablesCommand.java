@@ -21,6 +21,8 @@ import picocli.CommandLine.Spec;
         "[fd00:ec2::254]:80) arriving on a bridge is steered to the proxy, and the proxy's port is dropped on every",
         "other interface. The rules live in Berth's own chains, BERTH-PREROUTING (nat, jumped to from PREROUTING)",
         "and BERTH-INPUT (filter, jumped to first from INPUT), so `remove` leaves nothing behind.",
+        "The daemon (berth-proxy --iptables) also keeps the bridge guard, nftables table `bridge berth`, which",
+        "binds each container's bridge port to its MAC and addresses; show, check --bridge-guard and remove cover it.",
         "Every option may also be set by the environment variable shown in brackets. Needs root.",
         ""},
     footer = {"", "Exit codes: 0 done (check: in sync), 1 check found drift, 2 error.",
