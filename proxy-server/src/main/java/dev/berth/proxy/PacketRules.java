@@ -78,7 +78,7 @@ final class PacketRules implements AutoCloseable {
               }))
           .subscribe();
       Disposable binding = guard == null ? Disposables.disposed()
-          : PortBindings.follow(guard, ContainerPorts.system(), guarded);
+          : PortBindings.follow(guard, ContainerPorts.system()::find, guarded);
       return new PacketRules(iptables, bridges, follow, guard, binding);
     } catch (RuntimeException e) {
       if (bridges != null) {

@@ -19,6 +19,7 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
 
 /*
  * Design notes. Containers come and go in bursts (a daemon restart finds them all at once), so the
@@ -40,26 +41,39 @@ final class PortBindings {
 
   private record Plan(List<PortBinding> bind, List<PortBinding> unbind, Map<Container, List<InetAddress>> bound) {}
 
+  /** Finds a container's host-side ports by its process id ({@link ContainerPorts#find(long)}); may block. */
+  interface PortFinder {
+    Map<String, ContainerPorts.Port> find(long pid);
+  }
+
   private final BridgeGuard guard;
-  private final ContainerPorts ports;
+  private final PortFinder ports;
   private final BoundContainers containers;
   private final Map<String, List<PortBinding>> bindingsOf = new HashMap<>();
   private final Map<String, Container> records = new HashMap<>();
 
-  private PortBindings(BridgeGuard guard, ContainerPorts ports, BoundContainers containers) {
+  private PortBindings(BridgeGuard guard, PortFinder ports, BoundContainers containers) {
     this.guard = guard;
     this.ports = ports;
     this.containers = containers;
   }
 
   /** Follows {@code containers} until the returned subscription is disposed. */
-  static Disposable follow(BridgeGuard guard, ContainerPorts ports, BoundContainers containers) {
+  static Disposable follow(BridgeGuard guard, PortFinder ports, BoundContainers containers) {
     PortBindings bindings = new PortBindings(guard, ports, containers);
     // Stops first: a container announced by changes() that leaves later is always seen leaving.
-    return Flux.merge(containers.stops().map(c -> new Change(c, false)), containers.changes().map(c -> new Change(c, true)))
-        .bufferTimeout(BATCH, GATHER)
+    // bufferTimeout with fair backpressure: the plain one fails ("Could not emit buffer due to lack
+    // of requests") when its timer fires while the previous batch is still being applied, which a
+    // daemon restart on a host with running containers does at once. Should the feed fail anyway,
+    // it starts over: the index replays every container it holds, and replanning them is harmless.
+    return Flux.defer(() -> Flux.merge(containers.stops().map(c -> new Change(c, false)),
+                containers.changes().map(c -> new Change(c, true))))
+        .bufferTimeout(BATCH, GATHER, true)
         .concatMap(bindings::apply)
-        .subscribe(null, error -> log.error("bridge guard: following containers stopped: {}", error.toString()));
+        .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(10))
+            .doBeforeRetry(signal -> log.error("bridge guard: following containers failed ({}); starting over",
+                signal.failure().toString())))
+        .subscribe();
   }
 
   private Mono<Void> apply(List<Change> batch) {

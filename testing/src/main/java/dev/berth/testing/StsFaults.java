@@ -26,6 +26,7 @@ public final class StsFaults {
   private final ConcurrentLinkedQueue<StsEmulator.Fault> queued = new ConcurrentLinkedQueue<>();
   private final List<Pattern> deniedRoles = new CopyOnWriteArrayList<>();
   private volatile Duration delay = Duration.ZERO;
+  private volatile StsEmulator.Fault down;
 
   StsFaults() {}
 
@@ -46,6 +47,17 @@ public final class StsFaults {
     for (int i = 0; i < count; i++) {
       queued.add(fault);
     }
+    return this;
+  }
+
+  /**
+   * Fails every request, of any action, with {@code fault} until {@link #clear()}: STS is down.
+   *
+   * @param fault how they fail
+   * @return this, for chaining
+   */
+  public StsFaults down(StsEmulator.Fault fault) {
+    this.down = Objects.requireNonNull(fault, "fault");
     return this;
   }
 
@@ -77,15 +89,17 @@ public final class StsFaults {
     return this;
   }
 
-  /** Removes every queued fault, denied role and delay. */
+  /** Removes every queued fault, denied role and delay, and brings STS back up. */
   public void clear() {
+    down = null;
     queued.clear();
     deniedRoles.clear();
     delay = Duration.ZERO;
   }
 
   Optional<StsEmulator.Fault> poll() {
-    return Optional.ofNullable(queued.poll());
+    StsEmulator.Fault always = down;
+    return always != null ? Optional.of(always) : Optional.ofNullable(queued.poll());
   }
 
   boolean denies(String roleArn) {
