@@ -45,6 +45,13 @@ final class HostCredentialsTest {
     }
   }
 
+  /** Starts from {@code first} in memory. */
+  private void holding(AwsCredentials first) {
+    answers.add(first);
+    host.ready().subscribe();
+    runResolver();
+  }
+
   private String served() {
     var identity = host.resolveIdentity();
     assertThat(identity).as("served from memory, never waited for").isCompleted();
@@ -68,9 +75,7 @@ final class HostCredentialsTest {
 
   @Test
   void refreshDue_servesCurrentAndRefreshesInTheBackground() {
-    answers.add(expiringIn("A", Duration.ofHours(6)));
-    host.ready().subscribe();
-    runResolver();
+    holding(expiringIn("A", Duration.ofHours(6)));
     clock.advance(Duration.ofHours(3));
     answers.add(expiringIn("B", Duration.ofHours(6)));
     assertThat(served()).isEqualTo("A");
@@ -82,9 +87,7 @@ final class HostCredentialsTest {
 
   @Test
   void refreshFails_currentServedUntilItsLastMinute_retriedAfterTenSeconds() {
-    answers.add(expiringIn("A", Duration.ofMinutes(60)));
-    host.ready().subscribe();
-    runResolver();
+    holding(expiringIn("A", Duration.ofMinutes(60)));
     clock.advance(Duration.ofMinutes(45));
     answers.add(SdkClientException.create("metadata service down"));
     assertThat(served()).isEqualTo("A");
@@ -100,9 +103,7 @@ final class HostCredentialsTest {
 
   @Test
   void expired_readyResolvesAgain_errorsReachTheCaller() {
-    answers.add(expiringIn("A", Duration.ofMinutes(20)));
-    host.ready().subscribe();
-    runResolver();
+    holding(expiringIn("A", Duration.ofMinutes(20)));
     clock.advance(Duration.ofMinutes(19));
     answers.add(SdkClientException.create("no credentials"));
     var failed = host.ready().toFuture();
@@ -117,9 +118,7 @@ final class HostCredentialsTest {
 
   @Test
   void staticKeys_servedWithoutExpiry_rereadEveryTenMinutes() {
-    answers.add(AwsSessionCredentials.create("S", "s", "t"));
-    host.ready().subscribe();
-    runResolver();
+    holding(AwsSessionCredentials.create("S", "s", "t"));
     clock.advance(Duration.ofDays(2));
     answers.add(AwsSessionCredentials.create("T", "s", "t"));
     assertThat(served()).isEqualTo("S");

@@ -3,6 +3,10 @@ package dev.berth.testing;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.InstanceProfileCredentialsProvider;
 
 /**
  * A {@link MetadataEmulator} playing the host's own instance metadata service on loopback, with the
@@ -21,8 +25,9 @@ import java.net.UnknownHostException;
  *
  * <pre>{@code
  * try (LoopbackHostImds imds = LoopbackHostImds.start()) {
- *   var host = InstanceProfileCredentialsProvider.builder().endpoint(imds.endpoint().toString()).build();
- *   // ... clients using host's credentials; imds.emulator().requests(...) counts its calls
+ *   // a client signing with imds.instanceProfile(), then:
+ *   assertThat(imds.credentialRequests()).isPositive();
+ *   assertThat(imds.resolvedOn()).noneMatch(FastThreadLocalThread.class::isInstance);
  * }
  * }</pre>
  */
@@ -34,6 +39,8 @@ public final class LoopbackHostImds implements AutoCloseable {
   private final MetadataEmulator emulator;
   private final String disabledBefore;
   private final String endpointBefore;
+  private final InstanceProfileCredentialsProvider instanceProfile;
+  private final List<Thread> resolvedOn = new CopyOnWriteArrayList<>();
 
   private LoopbackHostImds(MetadataEmulator emulator) {
     this.emulator = emulator;
@@ -49,6 +56,7 @@ public final class LoopbackHostImds implements AutoCloseable {
     this.endpointBefore = System.getProperty(ENDPOINT);
     System.setProperty(ENDPOINT, endpoint.toString());
     System.setProperty(DISABLED, "false");
+    this.instanceProfile = InstanceProfileCredentialsProvider.builder().endpoint(endpoint.toString()).build();
   }
 
   /**
@@ -70,17 +78,40 @@ public final class LoopbackHostImds implements AutoCloseable {
   }
 
   /**
-   * The emulator, for its request counts.
+   * The SDK's own {@code InstanceProfileCredentialsProvider}, given this emulator's endpoint, as the
+   * default chain uses it on an EC2 host; it notes each thread that resolves through it.
    *
-   * @return the emulator
+   * @return the provider; no static keys are involved
    */
-  public MetadataEmulator emulator() {
-    return emulator;
+  public AwsCredentialsProvider instanceProfile() {
+    return () -> {
+      resolvedOn.add(Thread.currentThread());
+      return instanceProfile.resolveCredentials();
+    };
+  }
+
+  /**
+   * The threads that resolved through {@link #instanceProfile()}, in order.
+   *
+   * @return a snapshot
+   */
+  public List<Thread> resolvedOn() {
+    return List.copyOf(resolvedOn);
+  }
+
+  /**
+   * How many times the host's credentials document was asked for.
+   *
+   * @return requests for {@code iam/security-credentials/}{@value MetadataEmulator#HOST_ROLE_NAME}
+   */
+  public int credentialRequests() {
+    return emulator.requests("/latest/meta-data/iam/security-credentials/" + MetadataEmulator.HOST_ROLE_NAME);
   }
 
   /** Disables the SDK's metadata service again, as before, and stops the emulator. */
   @Override
   public void close() {
+    instanceProfile.close();
     restore(DISABLED, disabledBefore);
     restore(ENDPOINT, endpointBefore);
     emulator.close();

@@ -5,21 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.berth.proxy.credentials.Credentials;
 import dev.berth.proxy.policy.RoleBinding;
 import dev.berth.testing.LoopbackHostImds;
-import dev.berth.testing.MetadataEmulator;
 import dev.berth.testing.StsEmulator;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.scheduler.Schedulers;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.InstanceProfileCredentialsProvider;
 import software.amazon.awssdk.services.sts.StsAsyncClient;
 
 /**
@@ -34,51 +27,24 @@ final class StsHostCredentialsTest {
   private static final RoleBinding BINDING =
       new RoleBinding("arn:aws:iam::" + StsEmulator.DEFAULT_ACCOUNT_ID + ":role/app", "web", null, "c1");
 
-  private final List<Thread> resolvedOn = new CopyOnWriteArrayList<>();
-  private NioEventLoopGroup loop;
-  private LoopbackHostImds imds;
-  private StsEmulator sts;
-  private InstanceProfileCredentialsProvider instanceProfile;
-
-  @BeforeEach
-  void start() {
-    // The JDK reads net.properties the first time any socket is made; not the code under test.
-    new java.net.Socket().getClass();
-    loop = new NioEventLoopGroup(1);
-    imds = LoopbackHostImds.start();
-    sts = StsEmulator.start();
-    instanceProfile = InstanceProfileCredentialsProvider.builder().endpoint(imds.endpoint().toString()).build();
-  }
-
-  @AfterEach
-  void stop() {
-    instanceProfile.close();
-    sts.close();
-    imds.close();
-    loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-  }
-
-  /** The host's instance profile, noting each thread that resolves it. */
-  private AwsCredentialsProvider hostCredentials() {
-    return () -> {
-      resolvedOn.add(Thread.currentThread());
-      return instanceProfile.resolveCredentials();
-    };
-  }
-
   @Test
   void assumeRole_fromTheLoop_hostCredentialsFromImdsResolvedOffTheLoop() {
-    try (StsAsyncClient client = StsRoleAssumer.client(loop, "us-east-1", sts.endpoint(), hostCredentials())) {
+    new java.net.Socket().getClass(); // the JDK reads net.properties at the first socket: not the code under test
+    NioEventLoopGroup loop = new NioEventLoopGroup(1);
+    try (LoopbackHostImds imds = LoopbackHostImds.start();
+         StsEmulator sts = StsEmulator.start();
+         StsAsyncClient client = StsRoleAssumer.client(loop, "us-east-1", sts.endpoint(), imds.instanceProfile())) {
       StsRoleAssumer assumer = new StsRoleAssumer(client, Duration.ofHours(1), Clock.systemUTC());
       for (int call = 0; call < 2; call++) {
         Credentials credentials = assumer.fetch(BINDING).subscribeOn(Schedulers.fromExecutor(loop))
             .block(Duration.ofSeconds(20));
         assertThat(sts.issued(credentials.accessKeyId())).isPresent();
       }
+      assertThat(sts.assumeRoleCalls(BINDING.roleArn())).isEqualTo(2);
+      assertThat(imds.credentialRequests()).isPositive();
+      assertThat(imds.resolvedOn()).isNotEmpty().noneMatch(FastThreadLocalThread.class::isInstance);
+    } finally {
+      loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
-    assertThat(sts.assumeRoleCalls(BINDING.roleArn())).isEqualTo(2);
-    assertThat(imds.emulator().requests("/latest/meta-data/iam/security-credentials/"
-        + MetadataEmulator.HOST_ROLE_NAME)).isPositive();
-    assertThat(resolvedOn).isNotEmpty().noneMatch(FastThreadLocalThread.class::isInstance);
   }
 }
