@@ -59,6 +59,16 @@ public final class RolePolicy {
         throw new IllegalArgumentException(
             "base role ARN '" + baseRoleArn + "' is not of the form arn:aws:iam::123456789012:role/ (or .../role/path/)");
       }
+      String defaultArn = defaultRole == null || defaultRole.isBlank() ? null
+          : defaultRole.trim().startsWith("arn:") ? defaultRole.trim()
+          : baseRoleArn == null ? null : baseRoleArn + defaultRole.trim();
+      if (defaultArn != null) {
+        try {
+          RoleArn.parse(defaultArn);
+        } catch (IllegalArgumentException invalid) {
+          throw new IllegalArgumentException("--default-role: " + invalid.getMessage(), invalid);
+        }
+      }
     }
 
     private static boolean isBaseArn(String arn) {

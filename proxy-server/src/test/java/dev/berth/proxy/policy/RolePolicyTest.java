@@ -137,6 +137,16 @@ final class RolePolicyTest {
   }
 
   @Test
+  void settings_invalidDefaultRole_rejectedAtStart() {
+    assertThatThrownBy(() -> RolePolicy.Settings.defaults().withBaseRoleArn(BASE).withDefaultRole("app/../admin"))
+        .hasMessageContaining("--default-role").hasMessageContaining("'..'");
+    assertThatThrownBy(() -> RolePolicy.Settings.defaults().withDefaultRole("app/../admin").withBaseRoleArn(BASE))
+        .hasMessageContaining("--default-role");
+    assertThatThrownBy(() -> RolePolicy.Settings.defaults().withDefaultRole("arn:aws:iam::123456789012:role//x"))
+        .hasMessageContaining("--default-role");
+  }
+
+  @Test
   void settings_baseArnWithDotSegment_rejected() {
     assertThatThrownBy(() -> RolePolicy.Settings.defaults().withBaseRoleArn("arn:aws:iam::123456789012:role/../"))
         .isInstanceOf(IllegalArgumentException.class);
