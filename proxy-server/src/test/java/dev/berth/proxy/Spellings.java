@@ -30,7 +30,8 @@ final class Spellings {
       "::$DATA", "%2F", "%252F"};
   private static final String[] ODD_SEPARATORS = {"//", "/./", "/x/../", "/%2e/", "/x/%2e%2e/", "/x/%2E%2E/", "%2F", "%2f",
       "%252F", "%25252F", "\\", "%5C", "%255C", "/\\", ";/", "/;/", "%2F%2F", "/%252e%252e/", "/.%2e/", "/%u002f"};
-  private static final String[] PREFIXES = {"/x/..", "/.", "//", "/%2e", "/x/%2e%2e"};
+  private static final String[] PREFIXES = {"/x/..", "/.", "//", "/%2e", "/x/%2e%2e", "http://169.254.169.254",
+      "HTTP://169.254.169.254:80", "//169.254.169.254"};
   private static final String[] SUFFIXES = {"?", "?x=1", "?/../../meta-data/iam/", "#", "#/../iam", "%23", "%3F", "/.",
       "/x/.."};
   private static final String[] HARMLESS_SEPARATORS = {"/", "//", "/./", "/placement/../"};
