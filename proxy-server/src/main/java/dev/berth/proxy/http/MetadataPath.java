@@ -183,7 +183,7 @@ record MetadataPath(List<String> segments, boolean trailingSlash) {
     return true;
   }
 
-  /** Percent-decodes once; rejects bad escapes and control characters. */
+  /** Percent-decodes once; rejects bad escapes, control characters and line separators. */
   private static String decode(String raw) {
     if (raw.indexOf('%') < 0) {
       rejectControl(raw);
@@ -215,7 +215,8 @@ record MetadataPath(List<String> segments, boolean trailingSlash) {
   private static void rejectControl(String path) {
     for (int i = 0; i < path.length(); i++) {
       char c = path.charAt(i);
-      if (c < 0x20 || c == 0x7f || c == '\\') {
+      // C1 controls and the Unicode line separators too: the path is written to the log.
+      if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == '\u2028' || c == '\u2029' || c == '\\') {
         throw new IllegalArgumentException("control character or backslash in path");
       }
     }

@@ -95,7 +95,7 @@ final class MetadataPathTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"/../etc/passwd", "/latest/%zz", "/latest/%2", "relative", "/latest/%00", "/latest\\meta-data",
-      "/latest/%5Cmeta-data"})
+      "/latest/%5Cmeta-data", "/latest/%C2%85x", "/latest/%E2%80%A8x"})
   void parse_malformed_rejected(String uri) {
     assertThatThrownBy(() -> MetadataPath.parse(uri)).isInstanceOf(IllegalArgumentException.class);
   }
