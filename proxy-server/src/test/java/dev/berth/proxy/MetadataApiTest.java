@@ -205,24 +205,14 @@ final class MetadataApiTest {
   }
 
   @Test
-  void stsAccessDenied_500WithReasonAndCachedBriefly() {
+  void stsAccessDenied_500AndCachedBriefly() {
     harness.sts.faults().denyRole(".*:role/denied-role");
     harness.container(14, "denied", Map.of(), Map.of("IAM_ROLE", "denied-role"));
     Caller denied = harness.from(14);
     Reply reply = denied.get(CREDS + "denied-role");
     assertThat(reply.status()).isEqualTo(500);
-    assertThat(reply.body()).contains("AccessDenied");
     denied.get(CREDS + "denied-role");
     assertThat(harness.sts.assumeRoleCalls(ProxyHarness.BASE_ARN + "denied-role")).isEqualTo(1);
-  }
-
-  @Test
-  void stsUnavailable_503WithReason() {
-    harness.sts.faults().next(20, StsEmulator.Fault.UNAVAILABLE);
-    harness.container(15, "unlucky", Map.of(), Map.of("IAM_ROLE", "unlucky-role"));
-    Reply reply = harness.from(15).get(CREDS + "unlucky-role");
-    assertThat(reply.status()).isEqualTo(503);
-    assertThat(reply.body()).contains("unlucky-role");
   }
 
   @Test

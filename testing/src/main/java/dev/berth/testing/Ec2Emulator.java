@@ -278,7 +278,12 @@ public final class Ec2Emulator implements AutoCloseable {
     /** HTTP 500 {@code InternalError}: SDKs retry. */
     INTERNAL_ERROR,
     /** HTTP 503 {@code Unavailable}: the server is overloaded; SDKs retry. */
-    UNAVAILABLE
+    UNAVAILABLE,
+    /**
+     * HTTP 500 whose body is no EC2 error document (an HTML page, as a proxy or load balancer in
+     * front of the endpoint may answer): the SDK finds no error code or message in it.
+     */
+    UNEXPECTED_BODY
   }
 
   /** Settings for a new {@link Ec2Emulator}; every setter checks its argument. */

@@ -12,6 +12,7 @@ final class Ec2Errors {
       case INSUFFICIENT_INSTANCE_CAPACITY -> insufficientCapacity("us-west-2a");
       case INTERNAL_ERROR -> new QueryError(500, "InternalError", "An internal error has occurred.");
       case UNAVAILABLE -> new QueryError(503, "Unavailable", "The server is overloaded and can't handle the request.");
+      case UNEXPECTED_BODY -> new QueryError(500, null, "<html><body><h1>500 Internal Server Error</h1></body></html>");
     };
   }
 

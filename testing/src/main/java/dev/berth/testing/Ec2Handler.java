@@ -50,7 +50,8 @@ final class Ec2Handler {
       return new QueryAnswer(200, dispatch(action, request, requestId), requestId, delay);
     } catch (QueryFailure failure) {
       QueryError error = failure.error();
-      return new QueryAnswer(error.status(), Ec2Xml.error(error, requestId), requestId, delay);
+      String body = error.code() == null ? error.message() : Ec2Xml.error(error, requestId);
+      return new QueryAnswer(error.status(), body, requestId, delay);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.berth.provisioner.cli;
 import dev.berth.provisioner.Provisioner;
 import dev.berth.provisioner.controller.CommitResult;
 import dev.berth.provisioner.spec.GroupSpec;
+import dev.berth.provisioner.store.Problem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -48,6 +49,14 @@ final class CommitCommand implements Callable<Integer> {
       if (result.pretend()) {
         command.commandLine().getOut().println("Pretend commit of " + result.groupId() + ": " + result.message());
         command.commandLine().getOut().println("Plan: " + result.plan());
+      } else if (result.problem().isPresent()) {
+        // The spec is stored and later rounds (watch) keep trying, but this commit did not do its job.
+        Problem problem = result.problem().get();
+        command.commandLine().getErr().println("berth-provisioner: commit of " + result.groupId()
+            + " stored the spec, but its launch failed: " + problem.message()
+            + problem.retryAt().map(at -> " (the group backs off until " + at + ")").orElse("")
+            + "; run 'describe' to follow it");
+        return 1;
       } else {
         command.commandLine().getOut().println("Committed " + result.groupId() + ": " + result.message());
       }

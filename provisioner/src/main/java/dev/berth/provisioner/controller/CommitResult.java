@@ -1,6 +1,8 @@
 package dev.berth.provisioner.controller;
 
+import dev.berth.provisioner.store.Problem;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a commit did, or (pretending) would do.
@@ -9,8 +11,9 @@ import java.util.Objects;
  * @param managing how many instances the group is to have
  * @param plan what converging takes, counted before the commit's own round
  * @param pretend whether this was only a plan: nothing was stored and no EC2 write call was made
+ * @param problem why the commit's own round failed (the spec is stored all the same), if it did
  */
-public record CommitResult(String groupId, int managing, PlanSummary plan, boolean pretend) {
+public record CommitResult(String groupId, int managing, PlanSummary plan, boolean pretend, Optional<Problem> problem) {
 
   /**
    * Null-checks.
@@ -19,10 +22,12 @@ public record CommitResult(String groupId, int managing, PlanSummary plan, boole
    * @param managing the desired count
    * @param plan the plan
    * @param pretend whether pretend
+   * @param problem the round's failure, if any
    */
   public CommitResult {
     Objects.requireNonNull(groupId, "groupId");
     Objects.requireNonNull(plan, "plan");
+    Objects.requireNonNull(problem, "problem");
   }
 
   /**

@@ -8,7 +8,7 @@ import dev.berth.provisioner.store.SpecStore;
 import dev.berth.provisioner.store.StoredGroup;
 import java.time.Clock;
 import java.util.List;
-
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.slf4j.Logger;
@@ -52,7 +52,8 @@ final class ReactiveGroupController implements GroupController {
       Mono<Void> image = plugin.checkImage(spec.instance().runInstances().imageId()).publishOn(scheduler);
       if (pretend) {
         return image.then(plugin.describe(spec.id(), false).publishOn(scheduler))
-            .map(observed -> new CommitResult(spec.id(), spec.allocation().count(), Planner.summary(spec, observed), true));
+            .map(observed -> new CommitResult(spec.id(), spec.allocation().count(), Planner.summary(spec, observed), true,
+                Optional.empty()));
       }
       return image.then(lane(spec.id()).run(store.load(spec.id())
           .map(stored -> stored.withSpec(spec))
@@ -64,7 +65,7 @@ final class ReactiveGroupController implements GroupController {
             groupPacing.reset();
             return rounds.reconcile(stored, groupPacing, true);
           })))
-          .map(round -> new CommitResult(spec.id(), spec.allocation().count(), round.plan(), false));
+          .map(round -> new CommitResult(spec.id(), spec.allocation().count(), round.plan(), false, round.problem()));
     });
   }
 

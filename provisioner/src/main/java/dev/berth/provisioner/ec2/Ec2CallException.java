@@ -73,11 +73,14 @@ public final class Ec2CallException extends RuntimeException {
       return already;
     }
     if (cause instanceof Ec2Exception ec2 && ec2.awsErrorDetails() != null) {
-      String code = String.valueOf(ec2.awsErrorDetails().errorCode());
-      Kind kind = THROTTLED.contains(code) ? Kind.THROTTLED
+      String code = ec2.awsErrorDetails().errorCode();
+      Kind kind = code == null ? (ec2.statusCode() >= 500 ? Kind.TRANSIENT : Kind.PERMANENT)
+          : THROTTLED.contains(code) ? Kind.THROTTLED
           : NO_CAPACITY.contains(code) ? Kind.NO_CAPACITY
           : ec2.statusCode() >= 500 ? Kind.TRANSIENT : Kind.PERMANENT;
-      return new Ec2CallException(code, kind, "EC2 " + code + ": " + ec2.awsErrorDetails().errorMessage(), cause);
+      return code == null
+          ? new Ec2CallException("HTTP" + ec2.statusCode(), kind, withoutCode(ec2), cause)
+          : new Ec2CallException(code, kind, "EC2 " + code + ": " + orNothing(ec2.awsErrorDetails().errorMessage()), cause);
     }
     if (cause instanceof ApiCallTimeoutException || cause instanceof ApiCallAttemptTimeoutException) {
       return new Ec2CallException("Timeout", Kind.TRANSIENT, "EC2 did not answer in time", cause);
@@ -86,5 +89,26 @@ public final class Ec2CallException extends RuntimeException {
       return new Ec2CallException("Unreachable", Kind.TRANSIENT, "EC2 unreachable: " + cause.getMessage(), cause);
     }
     return new Ec2CallException("InternalError", Kind.TRANSIENT, String.valueOf(cause), cause);
+  }
+
+  /**
+   * An answer that is no EC2 error document (e.g. a proxy's HTML page): the status, EC2's request id
+   * and the start of the body, which is all there is to go on.
+   */
+  private static String withoutCode(Ec2Exception ec2) {
+    StringBuilder message = new StringBuilder("EC2 answered HTTP ").append(ec2.statusCode()).append(" without an error code");
+    if (ec2.requestId() != null) {
+      message.append(" (request id ").append(ec2.requestId()).append(')');
+    }
+    var body = ec2.awsErrorDetails().rawResponse();
+    String text = body == null ? "" : body.asUtf8String().replaceAll("\\s+", " ").strip();
+    if (!text.isEmpty()) {
+      message.append(": ").append(text.length() > 120 ? text.substring(0, 120) + "..." : text);
+    }
+    return message.toString();
+  }
+
+  private static String orNothing(String message) {
+    return message == null ? "(no message)" : message;
   }
 }

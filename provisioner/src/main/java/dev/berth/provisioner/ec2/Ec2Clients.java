@@ -1,10 +1,11 @@
 package dev.berth.provisioner.ec2;
 
+import dev.berth.hostcredentials.HostCredentials;
 import io.netty.channel.EventLoopGroup;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.Executor;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.client.config.SdkAdvancedAsyncClientOption;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
@@ -27,7 +28,7 @@ public final class Ec2Clients {
   private Ec2Clients() {}
 
   /**
-   * A client on {@code loop}, with the SDK's standard credential chain, that completes its futures
+   * A client on {@code loop}, with the SDK's standard credential chain resolved off the loop, that completes its futures
    * on the loop itself (no thread is added; callers must not block in continuations).
    *
    * @param loop a {@code NioEventLoopGroup} or {@code EpollEventLoopGroup} (the only kinds the SDK accepts)
@@ -38,6 +39,18 @@ public final class Ec2Clients {
    * @return the client; close it before the loop
    */
   public static Ec2AsyncClient create(EventLoopGroup loop, String region, URI endpoint, int maxAttempts) {
+    return create(loop, region, endpoint, maxAttempts, HostCredentials.defaultChain());
+  }
+
+  /**
+   * As {@link #create(EventLoopGroup, String, URI, int)}, signing with {@code hostCredentials}, which are
+   * resolved off the loop ({@link HostCredentials}): the SDK resolves them on the calling thread, and a
+   * provider may block.
+   *
+   * @param hostCredentials the daemon's own credentials; by default the SDK's chain
+   */
+  public static Ec2AsyncClient create(EventLoopGroup loop, String region, URI endpoint, int maxAttempts,
+      AwsCredentialsProvider hostCredentials) {
     if (maxAttempts < 1) {
       throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
     }
@@ -48,7 +61,7 @@ public final class Ec2Clients {
             .eventLoopGroup(SdkEventLoopGroup.create(loop))
             .maxConcurrency(64)
             .build())
-        .credentialsProvider(DefaultCredentialsProvider.builder().build())
+        .credentialsProvider(HostCredentials.of(hostCredentials))
         .asyncConfiguration(async -> async.advancedOption(
             SdkAdvancedAsyncClientOption.FUTURE_COMPLETION_EXECUTOR, (Executor) Runnable::run))
         .overrideConfiguration(o -> o.retryStrategy(retries)

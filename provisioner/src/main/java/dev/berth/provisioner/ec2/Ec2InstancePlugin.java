@@ -1,5 +1,6 @@
 package dev.berth.provisioner.ec2;
 
+import dev.berth.hostcredentials.HostCredentials;
 import dev.berth.provisioner.spec.GroupSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +50,8 @@ final class Ec2InstancePlugin implements InstancePlugin {
             Filter.builder().name("instance-state-name").values(includeShuttingDown ? NOT_GONE : LIVE).build())
         .maxResults(pageSize)
         .build();
-    return Flux.defer(() -> Flux.from(client.describeInstancesPaginator(request)))
+    return HostCredentials.readyFor(client)
+        .thenMany(Flux.defer(() -> Flux.from(client.describeInstancesPaginator(request))))
         .flatMapIterable(DescribeInstancesResponse::reservations)
         .flatMapIterable(Reservation::instances)
         .map(ManagedInstance::of)
@@ -85,7 +87,9 @@ final class Ec2InstancePlugin implements InstancePlugin {
         .map(response -> response.terminatingInstances().size());
   }
 
-  private static <T> Mono<T> call(Supplier<CompletableFuture<T>> call) {
-    return Mono.defer(() -> Mono.fromFuture(call)).onErrorMap(Ec2CallException::from);
+  /** One call, once the host's own credentials are ready off the loop: the SDK would wait for them on the caller's thread. */
+  private <T> Mono<T> call(Supplier<CompletableFuture<T>> call) {
+    return HostCredentials.readyFor(client).then(Mono.defer(() -> Mono.fromFuture(call)))
+        .onErrorMap(Ec2CallException::from);
   }
 }

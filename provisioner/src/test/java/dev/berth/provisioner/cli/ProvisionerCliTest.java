@@ -91,6 +91,18 @@ final class ProvisionerCliTest {
   }
 
   @Test
+  void commit_launchFails_exit1WithTheReasonOnStderr() {
+    harness.ec2.faults().fail("RunInstances", 1, Ec2Emulator.Fault.INSUFFICIENT_INSTANCE_CAPACITY);
+
+    Run commit = cli("commit", spec.toString());
+
+    assertThat(commit.status).isEqualTo(1);
+    assertThat(commit.out).isEmpty();
+    assertThat(commit.err).contains("aws-example", "InsufficientInstanceCapacity", "stored");
+    assertThat(Files.exists(dir.resolve("state/aws-example.json"))).isTrue();
+  }
+
+  @Test
   void commit_badSpec_exit2WithThePathAndNoEc2Call() throws IOException {
     Path bad = Files.writeString(dir.resolve("bad.json"), TestSpecs.EXAMPLE.replace("\"Size\": 1", "\"Size\": 1, \"LogicalIDs\": []"));
 

@@ -84,6 +84,19 @@ final class Ec2InstancePluginTest {
   }
 
   @Test
+  void describe_errorAnswerWithoutACode_saysTheStatusNotNull() {
+    harness.ec2.faults().fail("DescribeInstances", 1, Ec2Emulator.Fault.UNEXPECTED_BODY);
+    StepVerifier.create(plugin.describe("web", false))
+        .expectErrorSatisfies(e -> {
+          Ec2CallException error = (Ec2CallException) e;
+          assertThat(error.getMessage()).contains("HTTP 500").doesNotContain("null");
+          assertThat(error.code()).isEqualTo("HTTP500");
+          assertThat(error.kind()).isEqualTo(Ec2CallException.Kind.TRANSIENT);
+        })
+        .verify();
+  }
+
+  @Test
   void launch_answerLostToATimeout_retryWithTheSameTokenMakesNoDuplicate() {
     harness.ec2.faults().delay("RunInstances", 1, Duration.ofSeconds(3));
     Launch launch = new Launch(web, 2, Optional.empty(), "berth-timeout");

@@ -2,7 +2,9 @@ package dev.berth.proxy.credentials;
 
 /**
  * Why credentials could not be had. {@code code} is the STS error code (or Berth's own, such as
- * {@code Timeout}); {@code retryable} says whether asking again soon may succeed.
+ * {@code Timeout}); {@code retryable} says whether asking again soon may succeed. The message is for
+ * the log only: it may carry STS's own text, its endpoint and the host's role ARN, so callers are told
+ * no more than whether to retry.
  */
 public final class CredentialException extends RuntimeException {
 

@@ -28,6 +28,9 @@ final class IamHandler {
   private static final Logger log = LoggerFactory.getLogger(IamHandler.class);
   private static final String CREDENTIALS = "security-credentials";
   private static final String EXTENDED = "security-credentials-extended";
+  static final String RETRY = "Credentials temporarily unavailable, retry";
+  static final String CANNOT_ASSUME = "Credentials unavailable: this container's role cannot be assumed; "
+      + "the host's operator can see why in the Berth log";
 
   private final ContainerIndex containers;
   private final RolePolicy policy;
@@ -125,11 +128,11 @@ final class IamHandler {
       log.warn("cannot serve credentials of {} to {}: {}: {}{}", binding.roleArn(), binding.sessionName(), e.code(),
           e.getMessage(), suppressed);
     }
-    HttpResponseStatus status = e.retryable()
-        ? HttpResponseStatus.SERVICE_UNAVAILABLE
-        : HttpResponseStatus.INTERNAL_SERVER_ERROR;
-    return Responses.text(response, status, "Could not obtain credentials for " + binding.roleName() + ": "
-        + e.code() + ": " + e.getMessage());
+    // The detail (STS's text, its endpoint, the host's own role ARN) stays in the log: the caller is
+    // told only what it can act on.
+    return e.retryable()
+        ? Responses.text(response, HttpResponseStatus.SERVICE_UNAVAILABLE, RETRY)
+        : Responses.text(response, HttpResponseStatus.INTERNAL_SERVER_ERROR, CANNOT_ASSUME);
   }
 
   /** One failure worth a log line: the same binding failing with another code is news. */

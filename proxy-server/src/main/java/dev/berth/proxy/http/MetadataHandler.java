@@ -47,6 +47,7 @@ public final class MetadataHandler implements BiFunction<HttpServerRequest, Http
   private final ConcurrentHashMap<String, Counter[]> counters = new ConcurrentHashMap<>();
   private final LogLimiter badPathLines = LogLimiter.standard();
   private final LogLimiter hostIdentityLines = LogLimiter.standard();
+  private final LogLimiter nonCanonicalLines = LogLimiter.standard();
 
   private MetadataHandler(Builder b) {
     this.tokens = new TokenHandler(b.tokens);
@@ -95,6 +96,16 @@ public final class MetadataHandler implements BiFunction<HttpServerRequest, Http
       String suppressed = hostIdentityLines.admit(caller);
       if (suppressed != null) {
         log.info("refused {} from {}: the host's identity credentials are never passed through{}", path.path(),
+            caller.getHostAddress(), suppressed);
+      }
+      return count("blocked", Responses.notFound(response), response);
+    }
+    String forward = path.forwardPath();
+    if (forward == null) {
+      // Deny by default: a spelling the real service might read otherwise than the proxy did stays here.
+      String suppressed = nonCanonicalLines.admit(caller);
+      if (suppressed != null) {
+        log.info("refused {} from {}: not a canonical metadata path, never passed through{}", path.path(),
             caller.getHostAddress(), suppressed);
       }
       return count("blocked", Responses.notFound(response), response);

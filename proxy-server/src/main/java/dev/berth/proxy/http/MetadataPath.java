@@ -4,19 +4,32 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 /**
  * A request path after normalisation: percent-decoded once, {@code //} and {@code .} collapsed,
  * {@code ..} resolved. Routing decisions are made on this form only, so that no spelling of a path
- * reaches a route the plain spelling would not.
+ * reaches a route the plain spelling would not; only a canonical path is ever forwarded ({@link #forwardPath()}).
  *
  * @param segments the non-empty segments, e.g. {@code [latest, meta-data, iam, info]}
  * @param trailingSlash whether the path ended with a slash
- * @param query the raw query string, or empty
  */
-record MetadataPath(List<String> segments, boolean trailingSlash, String query) {
+record MetadataPath(List<String> segments, boolean trailingSlash) {
 
   static final int MAX_URI_CHARS = 2048;
+
+  /** The versions the real service lists at {@code /} (read from a real instance's listing). */
+  static final Set<String> VERSIONS = Set.of("1.0", "2007-01-19", "2007-03-01", "2007-08-29", "2007-10-10",
+      "2007-12-15", "2008-02-01", "2008-09-01", "2009-04-04", "2011-01-01", "2011-05-01", "2012-01-12", "2014-02-25",
+      "2014-11-05", "2015-10-20", "2016-04-19", "2016-06-30", "2016-09-02", "2018-03-28", "2018-08-17", "2018-09-24",
+      "2019-10-01", "2020-10-27", "2021-01-03", "2021-03-23", "2021-07-15", "2022-09-24", "2024-04-11", "latest");
+
+  /** What each version lists; the token API ({@code api}) is answered here and never forwarded. */
+  private static final Set<String> CATEGORIES = Set.of("meta-data", "user-data", "dynamic");
+
+  /** {@code iam} and {@code identity-credentials} with case and punctuation folded away (see {@link #folded}). */
+  private static final Set<String> CREDENTIAL_CATEGORIES = Set.of("iam", "identitycredentials");
 
   /** Parses a request URI; throws {@link IllegalArgumentException} for anything malformed. */
   static MetadataPath parse(String uri) {
@@ -25,11 +38,6 @@ record MetadataPath(List<String> segments, boolean trailingSlash, String query) 
     }
     int q = uri.indexOf('?');
     String rawPath = q < 0 ? uri : uri.substring(0, q);
-    String query = q < 0 ? "" : uri.substring(q + 1);
-    int hash = query.indexOf('#');
-    if (hash >= 0) {
-      query = query.substring(0, hash);
-    }
     if (!rawPath.startsWith("/")) {
       throw new IllegalArgumentException("path does not start with /");
     }
@@ -49,7 +57,7 @@ record MetadataPath(List<String> segments, boolean trailingSlash, String query) 
       segments.add(segment);
     }
     boolean trailingSlash = path.endsWith("/") && !segments.isEmpty();
-    return new MetadataPath(List.copyOf(segments), trailingSlash, query);
+    return new MetadataPath(List.copyOf(segments), trailingSlash);
   }
 
   /** The normalised path, e.g. {@code /latest/meta-data/}. */
@@ -60,9 +68,67 @@ record MetadataPath(List<String> segments, boolean trailingSlash, String query) 
     return "/" + String.join("/", segments) + (trailingSlash ? "/" : "");
   }
 
-  /** The normalised path with the query, as sent upstream. */
-  String pathAndQuery() {
-    return query.isEmpty() ? path() : path() + "?" + query;
+  /**
+   * The path to send to the real metadata service, or {@code null} when it must not leave the proxy.
+   *
+   * <p>Deny by default: only the canonical form is forwarded — a version the service lists, spelled
+   * exactly; one of its categories, spelled exactly; every other segment from the service's own
+   * alphabet — and never a path whose third segment, with case and punctuation folded away, reads
+   * {@code iam} or {@code identity-credentials}. A canonical path holds no {@code %}, {@code ;},
+   * {@code \}, space or character outside ASCII, so no reader, however lenient (decoding again,
+   * dropping parameters, folding case or Unicode), can take it for another path than the one it
+   * names; and as it is rebuilt from the decoded segments, it goes upstream re-encoded. The query
+   * is dropped: the service reads none.
+   */
+  String forwardPath() {
+    if (segments.isEmpty()) {
+      return "/";
+    }
+    if (!VERSIONS.contains(segments.get(0))) {
+      return null;
+    }
+    if (segments.size() > 1 && !CATEGORIES.contains(segments.get(1))) {
+      return null;
+    }
+    for (String segment : segments) {
+      if (!isCanonicalSegment(segment)) {
+        return null;
+      }
+    }
+    if (segments.size() > 2 && CREDENTIAL_CATEGORIES.contains(folded(segments.get(2)))) {
+      return null;
+    }
+    return path();
+  }
+
+  /**
+   * Whether every character is one the metadata service's own paths use: letters and digits, the
+   * {@code -} and {@code .} of its names, {@code :} of MAC addresses, and {@code _ + = , @} that
+   * instance tag keys may hold; and the segment is not dots alone.
+   */
+  private static boolean isCanonicalSegment(String segment) {
+    boolean dotsOnly = true;
+    for (int i = 0; i < segment.length(); i++) {
+      char c = segment.charAt(i);
+      boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || "-._:+=,@".indexOf(c) >= 0;
+      if (!allowed) {
+        return false;
+      }
+      dotsOnly &= c == '.';
+    }
+    return !dotsOnly;
+  }
+
+  /** Lower case, letters and digits only: {@code I.A-M} and {@code iam} fold alike. */
+  private static String folded(String segment) {
+    StringBuilder out = new StringBuilder(segment.length());
+    for (char c : segment.toLowerCase(Locale.ROOT).toCharArray()) {
+      if (Character.isLetterOrDigit(c)) {
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 
   /** {@code PUT /latest/api/token}'s path. */
@@ -98,9 +164,12 @@ record MetadataPath(List<String> segments, boolean trailingSlash, String query) 
         && segments.get(1).equalsIgnoreCase("meta-data");
   }
 
-  /** The metadata API's version segment: {@code latest}, {@code 1.0} or a date like {@code 2021-07-15}. */
+  /**
+   * The metadata API's version segment, in any case (as every other segment is compared): {@code latest},
+   * {@code 1.0} or a date like {@code 2021-07-15}.
+   */
   private static boolean isVersion(String segment) {
-    if (segment.equals("latest") || segment.equals("1.0")) {
+    if (segment.equalsIgnoreCase("latest") || segment.equals("1.0")) {
       return true;
     }
     if (segment.length() != 10 || segment.charAt(4) != '-' || segment.charAt(7) != '-') {
@@ -114,7 +183,7 @@ record MetadataPath(List<String> segments, boolean trailingSlash, String query) 
     return true;
   }
 
-  /** Percent-decodes once; rejects bad escapes and control characters. */
+  /** Percent-decodes once; rejects bad escapes, control characters and line separators. */
   private static String decode(String raw) {
     if (raw.indexOf('%') < 0) {
       rejectControl(raw);
@@ -146,7 +215,8 @@ record MetadataPath(List<String> segments, boolean trailingSlash, String query) 
   private static void rejectControl(String path) {
     for (int i = 0; i < path.length(); i++) {
       char c = path.charAt(i);
-      if (c < 0x20 || c == 0x7f || c == '\\') {
+      // C1 controls and the Unicode line separators too: the path is written to the log.
+      if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == '\u2028' || c == '\u2029' || c == '\\') {
         throw new IllegalArgumentException("control character or backslash in path");
       }
     }

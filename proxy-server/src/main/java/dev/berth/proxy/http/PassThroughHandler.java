@@ -19,7 +19,7 @@ final class PassThroughHandler {
   }
 
   Mono<Void> handle(MetadataPath path, HttpServerResponse response) {
-    return upstream.get(path.pathAndQuery())
+    return upstream.get(path.forwardPath())
         .flatMap(answer -> Responses.bytes(response, HttpResponseStatus.valueOf(answer.status()),
             answer.contentType() == null ? Responses.TEXT : answer.contentType(), answer.body()))
         .onErrorResume(error -> {

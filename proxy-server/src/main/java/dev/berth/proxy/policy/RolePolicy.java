@@ -30,8 +30,6 @@ public final class RolePolicy {
   /** The label iam-docker introduced, and Berth's default. */
   public static final String DEFAULT_ROLE_LABEL = "com.swipely.iam-docker.iam-profile";
 
-  private static final Pattern ROLE_ARN =
-      Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]{1,512}");
   private static final Pattern SESSION_CHAR = Pattern.compile("[^\\w+=,.@-]");
   private static final int MAX_SESSION_NAME = 64;
 
@@ -57,9 +55,31 @@ public final class RolePolicy {
       if (roleLabel.isBlank()) {
         throw new IllegalArgumentException("role label is empty: give --role-label a label name");
       }
-      if (baseRoleArn != null && !baseRoleArn.matches("arn:aws[a-z-]*:iam::\\d{12}:role/([\\w+=,.@-]+/)*")) {
+      if (baseRoleArn != null && !isBaseArn(baseRoleArn)) {
         throw new IllegalArgumentException(
             "base role ARN '" + baseRoleArn + "' is not of the form arn:aws:iam::123456789012:role/ (or .../role/path/)");
+      }
+      String defaultArn = defaultRole == null || defaultRole.isBlank() ? null
+          : defaultRole.trim().startsWith("arn:") ? defaultRole.trim()
+          : baseRoleArn == null ? null : baseRoleArn + defaultRole.trim();
+      if (defaultArn != null) {
+        try {
+          RoleArn.parse(defaultArn);
+        } catch (IllegalArgumentException invalid) {
+          throw new IllegalArgumentException("--default-role: " + invalid.getMessage(), invalid);
+        }
+      }
+    }
+
+    private static boolean isBaseArn(String arn) {
+      if (!arn.endsWith("/")) {
+        return false;
+      }
+      try {
+        RoleArn.parse(arn + "x");
+        return true;
+      } catch (IllegalArgumentException invalid) {
+        return false;
       }
     }
 
@@ -109,10 +129,14 @@ public final class RolePolicy {
     } else if (settings.baseRoleArn() != null) {
       arn = settings.baseRoleArn() + role;
     } else {
-      return new Decision.Denied("role '" + role + "' is a short name and no base role ARN is set (--base-role-arn)");
+      return new Decision.Denied("role '" + RoleArn.printable(role)
+          + "' is a short name and no base role ARN is set (--base-role-arn)");
     }
-    if (!ROLE_ARN.matcher(arn).matches()) {
-      return new Decision.Denied("role '" + arn + "' is not a valid IAM role ARN");
+    try {
+      // The allow-list and STS see the canonical ARN only, so no spelling of a path walks around the list.
+      arn = RoleArn.parse(arn).toString();
+    } catch (IllegalArgumentException invalid) {
+      return new Decision.Denied(invalid.getMessage());
     }
     if (!settings.allowedRoles().matcher(arn).matches()) {
       return new Decision.Denied("role '" + arn + "' is not allowed by --allowed-roles " + settings.allowedRoles());

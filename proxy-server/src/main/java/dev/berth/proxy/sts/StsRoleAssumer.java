@@ -1,5 +1,6 @@
 package dev.berth.proxy.sts;
 
+import dev.berth.hostcredentials.HostCredentials;
 import dev.berth.proxy.credentials.CredentialException;
 import dev.berth.proxy.credentials.CredentialSource;
 import dev.berth.proxy.credentials.Credentials;
@@ -11,7 +12,7 @@ import io.netty.channel.EventLoopGroup;
 import java.net.URI;
 import java.util.Set;
 import java.util.concurrent.Executor;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.client.config.SdkAdvancedAsyncClientOption;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
@@ -62,12 +63,22 @@ public final class StsRoleAssumer implements CredentialSource {
    * @param endpoint the endpoint, or {@code null} for the region's default
    */
   public static StsAsyncClient client(EventLoopGroup loop, String region, URI endpoint) {
+    return client(loop, region, endpoint, HostCredentials.defaultChain());
+  }
+
+  /**
+   * As {@link #client(EventLoopGroup, String, URI)}, signing with {@code hostCredentials} (the
+   * daemon's own credentials; by default the SDK's chain), which are always resolved off the loop:
+   * the SDK resolves them on the calling thread, and a provider may block.
+   */
+  public static StsAsyncClient client(EventLoopGroup loop, String region, URI endpoint,
+      AwsCredentialsProvider hostCredentials) {
     var builder = StsAsyncClient.builder()
         .httpClient(NettyNioAsyncHttpClient.builder()
             .eventLoopGroup(SdkEventLoopGroup.create(loop))
             .maxConcurrency(64)
             .build())
-        .credentialsProvider(DefaultCredentialsProvider.builder().build())
+        .credentialsProvider(HostCredentials.of(hostCredentials))
         .asyncConfiguration(async -> async.advancedOption(
             SdkAdvancedAsyncClientOption.FUTURE_COMPLETION_EXECUTOR, (Executor) Runnable::run))
         .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(10)).apiCallAttemptTimeout(Duration.ofSeconds(3)));
@@ -88,7 +99,9 @@ public final class StsRoleAssumer implements CredentialSource {
         .externalId(binding.externalId())
         .durationSeconds((int) sessionDuration.toSeconds())
         .build();
-    return Mono.defer(() -> Mono.fromFuture(sts.assumeRole(request)))
+    // The host's own credentials are made ready off the loop first: the SDK would wait for them here.
+    return HostCredentials.readyFor(sts)
+        .then(Mono.defer(() -> Mono.fromFuture(sts.assumeRole(request))))
         .map(this::toCredentials)
         .onErrorMap(error -> !(error instanceof CredentialException), StsRoleAssumer::classify);
   }

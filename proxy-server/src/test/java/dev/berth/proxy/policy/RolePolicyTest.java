@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 final class RolePolicyTest {
 
@@ -75,6 +77,79 @@ final class RolePolicyTest {
   void decide_invalidArn_denied() {
     var c = container("/web", Map.of(), Map.of("IAM_ROLE", "arn:aws:iam::123:role/x"));
     assertThat(policy.decide(c)).isInstanceOf(Decision.Denied.class);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "app-x/../admin", "app-x/./admin", "app-x//admin", "/app-x", "app-x/", "..", ".", "app x", "app\nadmin",
+      "app%2F..%2Fadmin", "app\\admin", "app*", "r\u00f4le", "arn:aws:iam::123456789012:role/app-x/../admin",
+      "arn:aws:iam::123456789012:role/", "arn:aws:iam::123456789012:role//app", "arn:aws:iam::123456789012:user/app",
+      "arn:aws:iam::123456789012:role/team/./app",
+  })
+  void decide_invalidRoleNameOrPath_deniedWithReason(String role) {
+    Decision label = policy.decide(container("/web", Map.of(RolePolicy.DEFAULT_ROLE_LABEL, role), Map.of()));
+    Decision env = policy.decide(container("/web", Map.of(), Map.of("IAM_ROLE", role)));
+    assertThat(label).as(role).isInstanceOf(Decision.Denied.class);
+    assertThat(env).as(role).isInstanceOf(Decision.Denied.class);
+    assertThat(((Decision.Denied) label).reason()).contains("not a valid IAM role");
+  }
+
+  @Test
+  void decide_pathWalkingOutOfTheAllowList_denied() {
+    var strict = new RolePolicy(RolePolicy.Settings.defaults().withBaseRoleArn(BASE)
+        .withAllowedRoles(Pattern.compile(".*:role/app-.*")));
+    var decision = strict.decide(container("/a", Map.of(RolePolicy.DEFAULT_ROLE_LABEL, "app-x/../admin"), Map.of()));
+    assertThat(((Decision.Denied) decision).reason()).contains("'..'");
+  }
+
+  @Test
+  void decide_nameAndPathLimits() {
+    String name64 = "n".repeat(64);
+    assertThat(policy.decide(container("/a", Map.of(), Map.of("IAM_ROLE", name64)))).isInstanceOf(Decision.Bound.class);
+    var tooLong = policy.decide(container("/a", Map.of(), Map.of("IAM_ROLE", name64 + "n")));
+    assertThat(((Decision.Denied) tooLong).reason()).contains("64");
+    String path521 = ("p".repeat(9) + "/").repeat(52);
+    var longPath = policy.decide(container("/a", Map.of(), Map.of("IAM_ROLE", path521 + "app")));
+    assertThat(((Decision.Denied) longPath).reason()).contains("512");
+  }
+
+  @Test
+  void decide_validPathsAndCharacters_bound() {
+    for (String role : new String[] {"team/app", "a/b/c/app+=,.@_-x", "App.Role@2"}) {
+      assertThat(bound(policy.decide(container("/a", Map.of(), Map.of("IAM_ROLE", role)))).roleArn())
+          .isEqualTo(BASE + role);
+    }
+  }
+
+  @Test
+  void decide_allowListIsAFullMatchOnTheArn() {
+    var strict = new RolePolicy(RolePolicy.Settings.defaults().withBaseRoleArn(BASE)
+        .withAllowedRoles(Pattern.compile("arn:aws:iam::123456789012:role/app-web")));
+    assertThat(strict.decide(container("/a", Map.of(), Map.of("IAM_ROLE", "app-web")))).isInstanceOf(Decision.Bound.class);
+    assertThat(strict.decide(container("/a", Map.of(), Map.of("IAM_ROLE", "app-web2")))).isInstanceOf(Decision.Denied.class);
+    assertThat(strict.decide(container("/a", Map.of(), Map.of("IAM_ROLE", "x/app-web")))).isInstanceOf(Decision.Denied.class);
+  }
+
+  @Test
+  void decide_reasonShowsTheNameWithoutControlCharacters() {
+    var decision = policy.decide(container("/a", Map.of(), Map.of("IAM_ROLE", "app\nFAKE LOG LINE")));
+    assertThat(((Decision.Denied) decision).reason()).doesNotContain("\n").contains("app\\nFAKE");
+  }
+
+  @Test
+  void settings_invalidDefaultRole_rejectedAtStart() {
+    assertThatThrownBy(() -> RolePolicy.Settings.defaults().withBaseRoleArn(BASE).withDefaultRole("app/../admin"))
+        .hasMessageContaining("--default-role").hasMessageContaining("'..'");
+    assertThatThrownBy(() -> RolePolicy.Settings.defaults().withDefaultRole("app/../admin").withBaseRoleArn(BASE))
+        .hasMessageContaining("--default-role");
+    assertThatThrownBy(() -> RolePolicy.Settings.defaults().withDefaultRole("arn:aws:iam::123456789012:role//x"))
+        .hasMessageContaining("--default-role");
+  }
+
+  @Test
+  void settings_baseArnWithDotSegment_rejected() {
+    assertThatThrownBy(() -> RolePolicy.Settings.defaults().withBaseRoleArn("arn:aws:iam::123456789012:role/../"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
