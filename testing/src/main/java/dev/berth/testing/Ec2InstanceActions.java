@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -42,7 +41,7 @@ final class Ec2InstanceActions {
       throw new QueryFailure(Ec2Errors.dryRun());
     }
     synchronized (world) {
-      String fingerprint = fingerprint(request);
+      String fingerprint = request.fingerprint();
       if (launch.clientToken() != null) {
         Ec2World.TokenUse used = world.token(launch.clientToken());
         if (used != null) {
@@ -64,7 +63,9 @@ final class Ec2InstanceActions {
       Instant now = world.now();
       for (int i = 0; i < count; i++) {
         String address = launch.privateIpAddress() != null ? launch.privateIpAddress() : world.nextAddress();
-        world.add(new Ec2Machine(world.nextSerial(), world.newId("i"), reservationId, launch, address, now, i));
+        Ec2Machine machine = new Ec2Machine(world.nextSerial(), world.newId("i"), reservationId, launch, address, now, i);
+        world.add(machine);
+        attachVolumes(machine, launch, now);
       }
       if (launch.clientToken() != null) {
         world.useToken(launch.clientToken(), fingerprint, reservationId);
@@ -155,6 +156,96 @@ final class Ec2InstanceActions {
     }
   }
 
+  String stopInstances(Ec2Request request, String requestId) {
+    List<String> ids = request.list("InstanceId");
+    if (ids.isEmpty()) {
+      throw new QueryFailure(Ec2Errors.missingParameter("InstanceId"));
+    }
+    ids.forEach(Ec2InstanceActions::checkId);
+    synchronized (world) {
+      for (String id : ids) {
+        Ec2Machine machine = world.instance(id);
+        if (machine == null) {
+          throw new QueryFailure(Ec2Errors.instanceNotFound(id));
+        }
+        String state = world.state(machine);
+        if (!List.of("running", "stopping", "stopped").contains(state)) {
+          throw new QueryFailure(Ec2Errors.incorrectInstanceState(id, state));
+        }
+      }
+      if (request.dryRun()) {
+        throw new QueryFailure(Ec2Errors.dryRun());
+      }
+      XmlWriter xml = Ec2Xml.response("StopInstances", requestId).open("instancesSet");
+      for (String id : new java.util.LinkedHashSet<>(ids)) {
+        Ec2Machine machine = world.instance(id);
+        String before = world.state(machine);
+        if (machine.stoppedAt == null) {
+          machine.stoppedAt = world.now();
+        }
+        String after = world.state(machine);
+        xml.open("item").leaf("instanceId", id)
+            .open("currentState").leaf("code", Ec2Machine.code(after)).leaf("name", after).close("currentState")
+            .open("previousState").leaf("code", Ec2Machine.code(before)).leaf("name", before).close("previousState")
+            .close("item");
+      }
+      return xml.close("instancesSet").end("StopInstancesResponse");
+    }
+  }
+
+  String getConsoleOutput(Ec2Request request, String requestId) {
+    String id = request.required("InstanceId");
+    checkId(id);
+    synchronized (world) {
+      Ec2Machine machine = world.instance(id);
+      if (machine == null) {
+        throw new QueryFailure(Ec2Errors.instanceNotFound(id));
+      }
+      if (request.dryRun()) {
+        throw new QueryFailure(Ec2Errors.dryRun());
+      }
+      String text = "[    0.000000] Linux version 6.1.0 (emulated)\r\n" + id + " login: \r\n";
+      return Ec2Xml.response("GetConsoleOutput", requestId)
+          .leaf("instanceId", id)
+          .leaf("timestamp", Ec2Xml.time(world.now()))
+          .leaf("output", Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8)))
+          .end("GetConsoleOutputResponse");
+    }
+  }
+
+  // One volume per EBS mapping of the image, changed by the launch's own mappings; tagged with the
+  // launch's volume TagSpecification, as EC2 does it, in the same step as the launch.
+  private void attachVolumes(Ec2Machine machine, Ec2Launch launch, Instant now) {
+    Ec2Ami image = world.image(launch.imageId());
+    Map<String, Ec2Launch.Ebs> overrides = new LinkedHashMap<>();
+    launch.ebs().forEach(e -> overrides.put(e.deviceName(), e));
+    for (Ec2Ami.Mapping mapping : image.mappings) {
+      Ec2Launch.Ebs change = overrides.remove(mapping.deviceName());
+      Ec2Snapshot snapshot = mapping.snapshot();
+      boolean encrypted = snapshot.encrypted || (change != null && Boolean.TRUE.equals(change.encrypted()));
+      String key = change != null && change.kmsKeyId() != null ? world.kmsArn(change.kmsKeyId())
+          : snapshot.encrypted ? snapshot.kmsKeyId : encrypted ? world.defaultKmsKeyId : null;
+      int size = change != null && change.volumeSize() != null ? change.volumeSize() : mapping.volumeSize();
+      boolean delete = change != null && change.deleteOnTermination() != null ? change.deleteOnTermination()
+          : mapping.deleteOnTermination();
+      attach(machine, new Ec2Volume(world.nextSerial(), world.newId("vol"), size, snapshot.snapshotId,
+          machine.availabilityZone, mapping.volumeType(), encrypted, key, now), mapping.deviceName(), delete, launch, now);
+    }
+    for (Ec2Launch.Ebs extra : overrides.values()) {
+      boolean encrypted = Boolean.TRUE.equals(extra.encrypted());
+      String key = extra.kmsKeyId() != null ? world.kmsArn(extra.kmsKeyId()) : encrypted ? world.defaultKmsKeyId : null;
+      attach(machine, new Ec2Volume(world.nextSerial(), world.newId("vol"), extra.volumeSize(), null,
+          machine.availabilityZone, "gp3", encrypted, key, now), extra.deviceName(),
+          !Boolean.FALSE.equals(extra.deleteOnTermination()), launch, now);
+    }
+  }
+
+  private void attach(Ec2Machine machine, Ec2Volume volume, String device, boolean delete, Ec2Launch launch, Instant now) {
+    volume.tags.putAll(launch.volumeTags());
+    volume.attach(machine, device, delete, now);
+    world.add(volume);
+  }
+
   private String reservation(String reservationId, String requestId) {
     List<Ec2Machine> members = world.instances().stream().filter(m -> m.reservationId.equals(reservationId)).toList();
     XmlWriter xml = Ec2Xml.response("RunInstances", requestId)
@@ -166,7 +257,7 @@ final class Ec2InstanceActions {
 
   private void instancesSet(XmlWriter xml, List<Ec2Machine> members) {
     xml.open("instancesSet");
-    members.forEach(m -> Ec2InstanceXml.item(xml, m, world.state(m), world.region));
+    members.forEach(m -> Ec2InstanceXml.item(xml, m, world.state(m), world.region, world.volumesOf(m)));
     xml.close("instancesSet");
   }
 
@@ -242,9 +333,36 @@ final class Ec2InstanceActions {
           + ") for parameter clientToken is invalid. It must be at most 64 ASCII characters."));
     }
     Map<String, String> instanceTags = Ec2TagActions.tagSpecifications(request, "instance");
+    Map<String, String> volumeTags = Ec2TagActions.tagSpecifications(request, "volume");
     String subnet = request.param("SubnetId") == null ? "subnet-0a1b2c3d4e5f60718" : request.param("SubnetId");
     return new Ec2Launch(imageId, instanceType, request.param("KeyName"), zone, subnet, address,
-        request.list("SecurityGroupId"), userData, token, instanceTags, minCount, maxCount);
+        request.list("SecurityGroupId"), userData, token, instanceTags, volumeTags, ebs(request, imageId),
+        minCount, maxCount);
+  }
+
+  private List<Ec2Launch.Ebs> ebs(Ec2Request request, String imageId) {
+    List<Ec2Launch.Ebs> out = new ArrayList<>();
+    for (Ec2Request mapping : request.structs("BlockDeviceMapping")) {
+      String device = mapping.required("DeviceName");
+      Boolean encrypted = mapping.param("Ebs.Encrypted") == null ? null : Boolean.valueOf(mapping.param("Ebs.Encrypted"));
+      String key = mapping.param("Ebs.KmsKeyId");
+      if (key != null && !Boolean.TRUE.equals(encrypted)) {
+        throw new QueryFailure(Ec2Errors.invalidParameterCombination(
+            "The parameter KmsKeyId requires the parameter Encrypted to be set."));
+      }
+      Boolean delete = mapping.param("Ebs.DeleteOnTermination") == null ? null
+          : Boolean.valueOf(mapping.param("Ebs.DeleteOnTermination"));
+      Integer size = mapping.integer("Ebs.VolumeSize");
+      synchronized (world) {
+        boolean known = world.image(imageId).mappings.stream().anyMatch(m -> m.deviceName().equals(device));
+        if (!known && size == null) {
+          throw new QueryFailure(new QueryError(400, "InvalidBlockDeviceMapping",
+              "Volume size must be specified for a new volume at " + device));
+        }
+      }
+      out.add(new Ec2Launch.Ebs(device, encrypted, key, delete, size));
+    }
+    return out;
   }
 
   private static boolean validOctets(java.util.regex.Matcher matcher) {
@@ -260,14 +378,5 @@ final class Ec2InstanceActions {
     if (!INSTANCE_ID.matcher(id).matches()) {
       throw new QueryFailure(Ec2Errors.instanceMalformed(id));
     }
-  }
-
-  // What makes two RunInstances "the same request" for ClientToken: every parameter but the
-  // token itself, DryRun and the protocol's own.
-  private static String fingerprint(Ec2Request request) {
-    Map<String, String> sorted = new TreeMap<>(request.params());
-    sorted.keySet().removeIf(k -> k.equals("Action") || k.equals("Version") || k.equals("ClientToken")
-        || k.equals("DryRun") || k.startsWith("X-Amz-"));
-    return sorted.toString();
   }
 }
