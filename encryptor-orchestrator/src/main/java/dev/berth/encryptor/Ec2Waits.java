@@ -77,11 +77,17 @@ final class Ec2Waits {
     }
     WaiterOverrideConfiguration configuration = override.build();
     // A waiter that gives up (failure state, time limit) fails with an SdkClientException, which
-    // would otherwise read as "EC2 unreachable"; EC2's own errors keep their code.
+    // would otherwise read as "EC2 unreachable"; an EC2 error it met keeps its code.
     return Mono.fromFuture(() -> start.apply(configuration))
-        .onErrorMap(e -> !(Ec2CallException.from(e).getCause() instanceof Ec2Exception),
-            e -> EncryptorException.failed("gave up waiting for " + what + ": " + Ec2CallException.from(e).getCause().getMessage(), e))
-        .onErrorMap(e -> !(e instanceof EncryptorException), Ec2CallException::from)
+        .onErrorMap(e -> {
+          for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof Ec2Exception ec2Error) {
+              return Ec2CallException.from(ec2Error);
+            }
+          }
+          Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+          return EncryptorException.failed("gave up waiting for " + what + ": " + cause.getMessage(), cause);
+        })
         .flatMap(response -> response.matched().response()
         .map(Mono::just)
         .orElseGet(() -> Mono.error(EncryptorException.failed("gave up waiting for " + what + ": "
