@@ -76,15 +76,7 @@ final class Ec2InstanceActions {
 
   String describeInstances(Ec2Request request, String requestId) {
     List<String> ids = request.list("InstanceId");
-    Integer maxResults = request.integer("MaxResults");
-    if (maxResults != null && !ids.isEmpty()) {
-      throw new QueryFailure(Ec2Errors.invalidParameterCombination(
-          "The parameter instancesSet cannot be used with the parameter maxResults"));
-    }
-    if (maxResults != null && (maxResults < 5 || maxResults > 1000)) {
-      throw new QueryFailure(Ec2Errors.invalidParameterValue(
-          "Value ( " + maxResults + " ) for parameter maxResults is invalid. Expecting a value between 5 and 1000."));
-    }
+    Integer maxResults = Ec2Pages.maxResults(request, ids, "instancesSet");
     List<Ec2Filter> filters = Ec2Filter.parse(request, FILTERS);
     long after = Ec2Pages.after(request.param("NextToken"));
     synchronized (world) {
@@ -139,20 +131,11 @@ final class Ec2InstanceActions {
       if (request.dryRun()) {
         throw new QueryFailure(Ec2Errors.dryRun());
       }
-      XmlWriter xml = Ec2Xml.response("TerminateInstances", requestId).open("instancesSet");
-      for (String id : new java.util.LinkedHashSet<>(ids)) {
-        Ec2Machine machine = world.instance(id);
-        String before = world.state(machine);
+      return stateChanges("TerminateInstances", ids, requestId, machine -> {
         if (machine.terminatedAt == null) {
           machine.terminatedAt = world.now();
         }
-        String after = world.state(machine);
-        xml.open("item").leaf("instanceId", id)
-            .open("currentState").leaf("code", Ec2Machine.code(after)).leaf("name", after).close("currentState")
-            .open("previousState").leaf("code", Ec2Machine.code(before)).leaf("name", before).close("previousState")
-            .close("item");
-      }
-      return xml.close("instancesSet").end("TerminateInstancesResponse");
+      });
     }
   }
 
@@ -176,21 +159,28 @@ final class Ec2InstanceActions {
       if (request.dryRun()) {
         throw new QueryFailure(Ec2Errors.dryRun());
       }
-      XmlWriter xml = Ec2Xml.response("StopInstances", requestId).open("instancesSet");
-      for (String id : new java.util.LinkedHashSet<>(ids)) {
-        Ec2Machine machine = world.instance(id);
-        String before = world.state(machine);
+      return stateChanges("StopInstances", ids, requestId, machine -> {
         if (machine.stoppedAt == null) {
           machine.stoppedAt = world.now();
         }
-        String after = world.state(machine);
-        xml.open("item").leaf("instanceId", id)
-            .open("currentState").leaf("code", Ec2Machine.code(after)).leaf("name", after).close("currentState")
-            .open("previousState").leaf("code", Ec2Machine.code(before)).leaf("name", before).close("previousState")
-            .close("item");
-      }
-      return xml.close("instancesSet").end("StopInstancesResponse");
+      });
     }
+  }
+
+  // The answer of TerminateInstances and StopInstances: each instance's state before and after.
+  private String stateChanges(String action, List<String> ids, String requestId, java.util.function.Consumer<Ec2Machine> change) {
+    XmlWriter xml = Ec2Xml.response(action, requestId).open("instancesSet");
+    for (String id : new java.util.LinkedHashSet<>(ids)) {
+      Ec2Machine machine = world.instance(id);
+      String before = world.state(machine);
+      change.accept(machine);
+      String after = world.state(machine);
+      xml.open("item").leaf("instanceId", id)
+          .open("currentState").leaf("code", Ec2Machine.code(after)).leaf("name", after).close("currentState")
+          .open("previousState").leaf("code", Ec2Machine.code(before)).leaf("name", before).close("previousState")
+          .close("item");
+    }
+    return xml.close("instancesSet").end(action + "Response");
   }
 
   String getConsoleOutput(Ec2Request request, String requestId) {

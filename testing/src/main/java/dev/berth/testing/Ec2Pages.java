@@ -40,18 +40,24 @@ final class Ec2Pages {
    */
   static <T> java.util.List<T> page(Ec2Request request, java.util.List<T> matches,
       java.util.function.ToLongFunction<T> serial, java.util.List<String> ids) {
+    Integer maxResults = maxResults(request, ids, "the resource ids");
+    long after = after(request.param("NextToken"));
+    java.util.List<T> rest = matches.stream().filter(m -> serial.applyAsLong(m) > after).toList();
+    return maxResults == null ? rest : rest.subList(0, Math.min(maxResults, rest.size()));
+  }
+
+  /** {@code MaxResults}, checked as EC2 does: 5 to 1000, and never with explicit ids ({@code idList} names them). */
+  static Integer maxResults(Ec2Request request, java.util.List<String> ids, String idList) {
     Integer maxResults = request.integer("MaxResults");
     if (maxResults != null && !ids.isEmpty()) {
       throw new QueryFailure(Ec2Errors.invalidParameterCombination(
-          "The parameter MaxResults cannot be used with explicit resource ids"));
+          "The parameter " + idList + " cannot be used with the parameter maxResults"));
     }
     if (maxResults != null && (maxResults < 5 || maxResults > 1000)) {
       throw new QueryFailure(Ec2Errors.invalidParameterValue(
           "Value ( " + maxResults + " ) for parameter maxResults is invalid. Expecting a value between 5 and 1000."));
     }
-    long after = after(request.param("NextToken"));
-    java.util.List<T> rest = matches.stream().filter(m -> serial.applyAsLong(m) > after).toList();
-    return maxResults == null ? rest : rest.subList(0, Math.min(maxResults, rest.size()));
+    return maxResults;
   }
 
   /** Writes {@code nextToken} when {@code matches} go on after {@code page}. */
