@@ -40,9 +40,7 @@ final class BillingProductEncryption {
   }
 
   private Mono<Image> createImage(Run run, Plan plan, String instanceId) {
-    Map<String, String> tags = new java.util.LinkedHashMap<>(run.tags());
-    tags.put(SessionTags.ENCRYPTED_FROM, plan.source().imageId());
-    plan.source().tags().forEach(t -> tags.putIfAbsent(t.key(), t.value()));
+    Map<String, String> tags = SessionTags.newImage(run.tags(), plan.source());
     return run.journal().creating(ResourceKind.IMAGE, run.token("create-image"))
         .then(Ec2Waits.call(() -> ec2.createImage(r -> r.instanceId(instanceId).name(plan.name())
             .description(plan.description())

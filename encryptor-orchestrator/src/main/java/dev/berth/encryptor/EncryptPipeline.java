@@ -48,15 +48,19 @@ final class EncryptPipeline {
     this.cleanup = cleanup;
   }
 
-  Mono<String> run(EncryptSpec spec, Session session) {
+  /**
+   * Encrypts (or, with {@code update}, re-encrypts an image this tool made: under a new key,
+   * keeping its name stem and tags) {@code spec}'s image.
+   */
+  Mono<String> run(EncryptSpec spec, Session session, boolean update) {
     if (spec.strategy() == Strategy.INSTANCE) {
       return Mono.error(EncryptorException.invalid("--strategy instance is not available yet; expected --strategy native"));
     }
     Deadline deadline = Deadline.after(spec.timeout(), clock);
-    return validation.check(spec, session)
+    return validation.check(spec, session, update)
         .doOnNext(plan -> LOG.info("encrypting {} as '{}' under {}{}", spec.imageId(), plan.name(), plan.kmsKeyId(),
             plan.billingProducts() ? " (billing product codes: launch, stop, CreateImage)" : " (CopyImage)"))
-        .flatMap(plan -> Journal.start(stateDir, session, "encrypt " + spec.imageId(), clock)
+        .flatMap(plan -> Journal.start(stateDir, session, (update ? "update " : "encrypt ") + spec.imageId(), clock)
             .flatMap(journal -> {
               Run run = new Run(session, journal, spec, deadline, SessionTags.of(session.id(), spec.tags()));
               return encrypt(run, plan)

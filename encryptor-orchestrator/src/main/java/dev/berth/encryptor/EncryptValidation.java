@@ -26,6 +26,7 @@ import software.amazon.awssdk.services.ec2.model.VirtualizationType;
 final class EncryptValidation {
 
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmm").withZone(ZoneOffset.UTC);
+  private static final java.util.regex.Pattern ENCRYPTED_SUFFIX = java.util.regex.Pattern.compile(" \\(encrypted [^)]*\\)$");
   private static final Set<String> NOT_FOUND = Set.of("InvalidAMIID.NotFound", "InvalidAMIID.Malformed",
       "InvalidAMIID.Unavailable");
 
@@ -37,7 +38,7 @@ final class EncryptValidation {
     this.clock = clock;
   }
 
-  Mono<Plan> check(EncryptSpec spec, Session session) {
+  Mono<Plan> check(EncryptSpec spec, Session session, boolean update) {
     return image(spec.imageId()).flatMap(source -> {
       if (source.rootDeviceType() != DeviceType.EBS) {
         return invalid("ID " + spec.imageId() + " is backed by " + source.rootDeviceTypeAsString()
@@ -50,7 +51,7 @@ final class EncryptValidation {
       String name = spec.encryptedName().orElseGet(() -> derivedName(source.name(), session));
       String description = truncate("Encrypted copy of " + source.imageId() + " (" + source.name()
           + ") by berth-encryptor, session " + session.id(), 255);
-      Mono<Void> checks = spec.validate() ? checks(spec, source, name) : Mono.empty();
+      Mono<Void> checks = spec.validate() ? checks(spec, source, name, update) : Mono.empty();
       return checks.then(key(spec)).map(key -> new Plan(source, name, description, key,
           !source.productCodes().isEmpty(), spec.securityGroupIds()));
     });
@@ -62,12 +63,16 @@ final class EncryptValidation {
         .onErrorResume(Ec2CallException.class, e -> NOT_FOUND.contains(e.code()) ? notFound(imageId) : Mono.error(e));
   }
 
-  private Mono<Void> checks(EncryptSpec spec, Image source, String name) {
+  private Mono<Void> checks(EncryptSpec spec, Image source, String name, boolean update) {
     if (!"available".equals(source.stateAsString())) {
       return invalid("ID " + source.imageId() + " is " + source.stateAsString() + "; expected an available image");
     }
     String from = SessionTags.value(source.tags(), SessionTags.ENCRYPTED_FROM);
-    if (from != null) {
+    if (update && from == null) {
+      return invalid("ID " + source.imageId() + " was not made by berth-encryptor (it has no " + SessionTags.ENCRYPTED_FROM
+          + " tag); expected an image made by `encrypt` (use `encrypt` for this one)");
+    }
+    if (!update && from != null) {
       return invalid("ID " + source.imageId() + " was already encrypted by berth-encryptor (from " + from
           + "); expected an image this tool did not make (use `update` to re-encrypt it)");
     }
@@ -109,7 +114,9 @@ final class EncryptValidation {
   // brkt-cli appended "(encrypted SESSION)"; a timestamp reads better and stays unique per minute.
   private String derivedName(String sourceName, Session session) {
     String suffix = " (encrypted " + STAMP.format(clock.instant()) + " " + session.id().substring(4, 10) + ")";
-    String base = sourceName == null ? "image" : sourceName.replaceAll("[^A-Za-z0-9()\\[\\] ./\\-'@_]", "_");
+    // An image this tool made keeps its name stem: the old suffix goes, a new one comes.
+    String stem = sourceName == null ? "image" : ENCRYPTED_SUFFIX.matcher(sourceName).replaceFirst("");
+    String base = stem.replaceAll("[^A-Za-z0-9()\\[\\] ./\\-'@_]", "_");
     return truncate(base, 128 - suffix.length()) + suffix;
   }
 

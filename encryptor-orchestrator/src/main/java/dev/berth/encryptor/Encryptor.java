@@ -73,7 +73,22 @@ public final class Encryptor {
   public Mono<String> encrypt(EncryptSpec spec, Session session) {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(session, "session");
-    return pipeline.run(spec, session);
+    return pipeline.run(spec, session, false);
+  }
+
+  /**
+   * Re-encrypts an image this tool made (it carries {@code berth:encrypted-from}) under
+   * {@code spec}'s key, keeping the guest's data, its name stem and its tags: the same run as
+   * {@link #encrypt}, with the validation turned around.
+   *
+   * @param spec the image to update and the new key
+   * @param session the run's session
+   * @return the new image id
+   */
+  public Mono<String> update(EncryptSpec spec, Session session) {
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(session, "session");
+    return pipeline.run(spec, session, true);
   }
 
   /**

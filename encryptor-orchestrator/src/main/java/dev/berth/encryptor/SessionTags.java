@@ -42,6 +42,27 @@ final class SessionTags {
     return out;
   }
 
+  /**
+   * The tags a new image carries over from its source: the user's, never {@code aws:} (reserved)
+   * nor {@code berth:} ones, which belong to the run that set them — a copied {@code berth:verified}
+   * would hide a failed run's image from cleanup.
+   */
+  static Map<String, String> carried(List<Tag> sourceTags) {
+    Map<String, String> carried = new LinkedHashMap<>();
+    sourceTags.stream().filter(t -> !t.key().startsWith("aws:") && !t.key().startsWith(PREFIX))
+        .forEach(t -> carried.put(t.key(), t.value()));
+    return carried;
+  }
+
+  /** The tags of a new image made from {@code source} by a run tagged {@code runTags}. */
+  static Map<String, String> newImage(Map<String, String> runTags, software.amazon.awssdk.services.ec2.model.Image source) {
+    Map<String, String> tags = carried(source.tags());
+    tags.putAll(runTags);
+    String original = value(source.tags(), ENCRYPTED_FROM);
+    tags.put(ENCRYPTED_FROM, original != null ? original : source.imageId());
+    return tags;
+  }
+
   static Filter sessionFilter(String sessionId) {
     return Filter.builder().name("tag:" + SESSION).values(sessionId).build();
   }

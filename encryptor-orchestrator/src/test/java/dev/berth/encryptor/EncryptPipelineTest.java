@@ -151,6 +151,32 @@ final class EncryptPipelineTest {
     assertThat(e.getMessage()).startsWith("ID " + id + " was already encrypted by berth-encryptor (from " + PLAIN + ")");
   }
 
+  @Test
+  void update_newKey_keepsNameStemAndTags_sourceUntouched() {
+    String first = encrypt(EncryptSpec.builder(PLAIN).kmsKeyId(KEY).tag("team", "web").build());
+    String otherKey = KEY.replace("5555", "6666");
+    Session second = Session.create();
+
+    String updated = harness.encryptor.update(EncryptSpec.builder(first).kmsKeyId(otherKey).build(), second)
+        .block(Duration.ofSeconds(30));
+
+    Image image = image(updated);
+    assertThat(snapshot(image).kmsKeyId()).isEqualTo(otherKey);
+    assertThat(image.name()).startsWith("berth-test (encrypted ").endsWith(second.id().substring(4, 10) + ")");
+    assertThat(image.tags()).contains(tag("team", "web"), tag(SessionTags.ENCRYPTED_FROM, PLAIN),
+        tag(SessionTags.SESSION, second.id()), tag(SessionTags.VERIFIED, second.id()));
+    assertThat(snapshot(image(first)).kmsKeyId()).isEqualTo(KEY);
+  }
+
+  @Test
+  void update_imageNotMadeByThisTool_refused() {
+    EncryptorException e = failure(EncryptSpec.builder(PLAIN).kmsKeyId(KEY).build(), true);
+
+    assertThat(e.kind()).isEqualTo(EncryptorException.Kind.INVALID);
+    assertThat(e.getMessage()).contains("was not made by berth-encryptor");
+    assertThat(harness.writeCalls()).isEmpty();
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
       "unknown image | ami-99999999 | | | ID ami-99999999 does not exist",
@@ -195,7 +221,12 @@ final class EncryptPipelineTest {
   }
 
   private EncryptorException failure(EncryptSpec spec) {
-    return catchThrowableOfType(EncryptorException.class, () -> harness.encryptor.encrypt(spec, session).block(Duration.ofSeconds(30)));
+    return failure(spec, false);
+  }
+
+  private EncryptorException failure(EncryptSpec spec, boolean update) {
+    return catchThrowableOfType(EncryptorException.class, () -> (update ? harness.encryptor.update(spec, session)
+        : harness.encryptor.encrypt(spec, session)).block(Duration.ofSeconds(30)));
   }
 
   private Image image(String id) {

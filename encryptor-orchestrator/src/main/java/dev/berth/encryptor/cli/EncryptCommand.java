@@ -1,23 +1,9 @@
 package dev.berth.encryptor.cli;
 
-import dev.berth.encryptor.CleanupReport;
-import dev.berth.encryptor.EncryptSpec;
-import dev.berth.encryptor.EncryptorException;
-import dev.berth.encryptor.Session;
-import dev.berth.encryptor.Strategy;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -33,116 +19,17 @@ import picocli.CommandLine.Spec;
         "130 interrupted (after cleanup)."})
 final class EncryptCommand implements Callable<Integer> {
 
-  private static final Logger LOG = LoggerFactory.getLogger("berth-encryptor");
-
   @Spec
   CommandSpec command;
 
   @Parameters(paramLabel = "ID", description = "The image to encrypt (ami-...).")
   String imageId;
 
-  @Option(names = "--encrypted-ami-name", paramLabel = "NAME", defaultValue = "${env:BERTH_ENCRYPTED_AMI_NAME}",
-      description = "Name of the new image, 3-128 characters [BERTH_ENCRYPTED_AMI_NAME] "
-          + "(default: the source's name with \" (encrypted TIMESTAMP ID)\" appended).")
-  String encryptedName;
-
-  @Option(names = "--kms-key-id", paramLabel = "KEY", defaultValue = "${env:BERTH_KMS_KEY_ID}",
-      description = "KMS key id or key ARN to encrypt under [BERTH_KMS_KEY_ID] (default: the account's EBS default key).")
-  String kmsKeyId;
-
-  @Option(names = "--tag", paramLabel = "KEY=VALUE", split = ",", defaultValue = "${env:BERTH_TAGS}",
-      description = "Tag for every resource the run creates, the new image included; repeatable "
-          + "[BERTH_TAGS, comma-separated].")
-  List<String> tags = new ArrayList<>();
-
-  @Option(names = "--strategy", paramLabel = "STRATEGY", defaultValue = "${env:BERTH_STRATEGY:-native}",
-      description = "native (EBS encryption by EC2) or instance (in-guest encryptor; not available yet) "
-          + "[BERTH_STRATEGY] (default: ${DEFAULT-VALUE}).")
-  String strategy;
-
-  @Option(names = "--guest-instance-type", paramLabel = "TYPE",
-      defaultValue = "${env:BERTH_GUEST_INSTANCE_TYPE:-" + EncryptSpec.DEFAULT_INSTANCE_TYPE + "}",
-      description = "Type of the instance launched for images with billing product codes [BERTH_GUEST_INSTANCE_TYPE] "
-          + "(default: ${DEFAULT-VALUE}, a current small type; brkt-cli's m3.medium is gone from most regions).")
-  String guestInstanceType;
-
-  @Option(names = "--subnet", paramLabel = "ID", defaultValue = "${env:BERTH_SUBNET}",
-      description = "Subnet of any instance the run launches [BERTH_SUBNET] (default: the account's default).")
-  String subnetId;
-
-  @Option(names = "--security-group", paramLabel = "ID", split = ",", defaultValue = "${env:BERTH_SECURITY_GROUPS}",
-      description = "Security group of any instance the run launches; repeatable [BERTH_SECURITY_GROUPS, comma-separated].")
-  List<String> securityGroups = new ArrayList<>();
-
-  @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "${env:BERTH_TIMEOUT:-2h}",
-      converter = DurationConverter.class,
-      description = "Limit for the whole run, e.g. 90s, 10m, 2h; cleanup follows [BERTH_TIMEOUT] (default: ${DEFAULT-VALUE}).")
-  Duration timeout;
-
-  @Option(names = "--no-validate", defaultValue = "${env:BERTH_NO_VALIDATE:-false}",
-      description = "Skip the checks that can refuse the request (image not made by this tool, name free, one VPC) "
-          + "[BERTH_NO_VALIDATE].")
-  boolean noValidate;
-
-  @Option(names = "--pv", defaultValue = "${env:BERTH_PV:-false}",
-      description = "Refused: no current instance type runs paravirtual images [BERTH_PV].")
-  boolean pv;
-
   @Mixin
-  Ec2Options ec2;
+  EncryptOptions options;
 
   @Override
   public Integer call() throws Exception {
-    EncryptSpec spec = spec();
-    try (Ec2Options.Opened opened = ec2.open()) {
-      Session session = Session.create();
-      LOG.info("session {} (if this process is killed: berth-encryptor cleanup {})", session.id(), session.id());
-      CompletableFuture<String> run = opened.encryptor().encrypt(spec, session).toFuture();
-      try (Interrupts interrupts = Interrupts.cancelling(run)) {
-        String imageId = run.get();
-        command.commandLine().getOut().println(imageId);
-        return 0;
-      } catch (CancellationException e) {
-        LOG.warn("interrupted; cleaning up session {}", session.id());
-        CleanupReport report = opened.encryptor().cleanup(session.id()).block();
-        report.leftovers().forEach(l -> LOG.warn("left behind: {} ({})", l.id(), l.reason()));
-        return EncryptorCli.INTERRUPTED;
-      } catch (ExecutionException e) {
-        throw e.getCause() instanceof Exception cause ? cause : e;
-      }
-    }
-  }
-
-  private EncryptSpec spec() {
-    if (pv) {
-      throw new EncryptorException(EncryptorException.Kind.INVALID, "--pv is refused: no current instance type runs "
-          + "paravirtual images; expected an HVM image (drop --pv)", null);
-    }
-    Strategy chosen = switch (strategy) {
-      case "native" -> Strategy.NATIVE;
-      case "instance" -> Strategy.INSTANCE;
-      default -> throw new EncryptorException(EncryptorException.Kind.INVALID,
-          "--strategy '" + strategy + "' is unknown; expected native or instance", null);
-    };
-    EncryptSpec.Builder builder = EncryptSpec.builder(imageId).encryptedName(blankToNull(encryptedName))
-        .kmsKeyId(blankToNull(kmsKeyId)).strategy(chosen).guestInstanceType(guestInstanceType)
-        .subnetId(blankToNull(subnetId)).securityGroupIds(securityGroups.stream().filter(s -> !s.isBlank()).toList())
-        .validate(!noValidate).timeout(timeout);
-    for (String tag : tags) {
-      if (tag.isBlank()) {
-        continue;
-      }
-      int eq = tag.indexOf('=');
-      if (eq <= 0) {
-        throw new EncryptorException(EncryptorException.Kind.INVALID,
-            "--tag '" + tag + "' has no key; expected KEY=VALUE", null);
-      }
-      builder.tag(tag.substring(0, eq), tag.substring(eq + 1));
-    }
-    return builder.build();
-  }
-
-  private static String blankToNull(String value) {
-    return value == null || value.isBlank() ? null : value;
+    return options.execute(imageId, command.commandLine().getOut(), (encryptor, spec, session) -> encryptor.encrypt(spec, session));
   }
 }

@@ -7,7 +7,7 @@ import java.io.UncheckedIOException;
 import picocli.CommandLine;
 
 /**
- * The {@code berth-encryptor} command line: {@code encrypt} and {@code cleanup}. The new image id
+ * The {@code berth-encryptor} command line: {@code encrypt}, {@code update} and {@code cleanup}. The new image id
  * is the only thing on standard output; logs go to standard error. Exit status 0 on success, 1 for
  * a failure (after cleanup), 2 for a usage or validation error (nothing created), 130 after
  * cleanup on Ctrl-C or SIGTERM.

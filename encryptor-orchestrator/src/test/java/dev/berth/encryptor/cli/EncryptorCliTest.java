@@ -91,7 +91,7 @@ final class EncryptorCliTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"--help", "encrypt --help", "cleanup --help"})
+  @ValueSource(strings = {"--help", "encrypt --help", "update --help", "cleanup --help"})
   void help_everyCommand_exit0(String args) {
     assertThat(run(args.split(" "))).isZero();
     assertThat(out.toString()).contains("Usage: berth-encryptor");
@@ -105,6 +105,18 @@ final class EncryptorCliTest {
         "BERTH_KMS_KEY_ID", "--tag", "BERTH_TAGS", "--state-dir", "BERTH_ENCRYPTOR_STATE_DIR", "--timeout",
         "BERTH_TIMEOUT", "--endpoint-url", "AWS_ENDPOINT_URL_EC2", "--no-validate", "--strategy", "--pv",
         "--guest-instance-type", "t3.small", "--region", "AWS_REGION");
+  }
+
+  @Test
+  void update_ofAnEncryptedResult_printsOnlyTheNewId() {
+    run("encrypt", PLAIN, "--kms-key-id", KEY);
+    String first = out.toString().trim();
+    out.getBuffer().setLength(0);
+
+    int status = run("update", first, "--kms-key-id", KEY.replace("5555", "7777"));
+
+    assertThat(status).isZero();
+    assertThat(out.toString()).matches("ami-[0-9a-f]{17}\\R").doesNotContain(first);
   }
 
   @Test
