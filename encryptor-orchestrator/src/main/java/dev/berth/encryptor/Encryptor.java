@@ -40,6 +40,7 @@ public final class Encryptor {
   private final Clock clock;
   private final EncryptPipeline pipeline;
   private final Cleanup cleanup;
+  private final Diagnostics diagnostics;
 
   private Encryptor(Builder builder) {
     this.ec2 = builder.ec2;
@@ -48,6 +49,7 @@ public final class Encryptor {
     Ec2Waits waits = new Ec2Waits(ec2, builder.scheduler, builder.pollInterval);
     this.cleanup = new Cleanup(ec2, waits, builder.retryBase, Duration.ofMinutes(15));
     this.pipeline = new EncryptPipeline(ec2, waits, cleanup, stateDir, clock);
+    this.diagnostics = new Diagnostics(ec2);
   }
 
   /**
@@ -89,6 +91,17 @@ public final class Encryptor {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(session, "session");
     return pipeline.run(spec, session, true);
+  }
+
+  /**
+   * What is wrong with an instance: its state and reason, status checks, volumes with their
+   * encryption and key, and the tail of its console output. Read calls only.
+   *
+   * @param instanceId {@code i-...}
+   * @return the diagnosis
+   */
+  public Mono<InstanceDiagnosis> diagnose(String instanceId) {
+    return diagnostics.diagnose(Objects.requireNonNull(instanceId, "instanceId"));
   }
 
   /**

@@ -24,7 +24,7 @@ import reactor.netty.http.server.HttpServerResponse;
  * <p>It answers {@code RunInstances} (with {@code ClientToken} idempotency, {@code TagSpecification}s
  * applied atomically at launch, {@code MinCount}/{@code MaxCount}, EBS block-device mappings with
  * their encryption), {@code DescribeInstances} (instance ids, filters, {@code MaxResults}/{@code NextToken}
- * pagination), {@code StopInstances}, {@code TerminateInstances}, {@code GetConsoleOutput},
+ * pagination), {@code DescribeInstanceStatus}, {@code StopInstances}, {@code TerminateInstances}, {@code GetConsoleOutput},
  * {@code CreateTags}, {@code DeleteTags}; images ({@code DescribeImages}, {@code CopyImage} with
  * {@code Encrypted}/{@code KmsKeyId}/{@code ClientToken}, {@code CreateImage}, {@code RegisterImage},
  * {@code DeregisterImage}); snapshots ({@code DescribeSnapshots}, {@code CreateSnapshot},

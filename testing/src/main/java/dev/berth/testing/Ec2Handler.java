@@ -21,8 +21,8 @@ final class Ec2Handler {
 
   static final String VERSION = "2016-11-15";
   static final Set<String> ACTIONS = Set.of("RunInstances", "DescribeInstances", "TerminateInstances",
-      "StopInstances", "GetConsoleOutput", "CreateTags", "DeleteTags", "DescribeImages", "CopyImage", "CreateImage",
-      "RegisterImage", "DeregisterImage", "DescribeSnapshots", "CreateSnapshot", "DeleteSnapshot",
+      "StopInstances", "DescribeInstanceStatus", "GetConsoleOutput", "CreateTags", "DeleteTags", "DescribeImages",
+      "CopyImage", "CreateImage", "RegisterImage", "DeregisterImage", "DescribeSnapshots", "CreateSnapshot", "DeleteSnapshot",
       "ModifySnapshotAttribute", "CreateVolume", "DescribeVolumes", "AttachVolume", "DeleteVolume",
       "GetEbsDefaultKmsKeyId", "DescribeSubnets", "DescribeSecurityGroups", "CreateSecurityGroup",
       "AuthorizeSecurityGroupIngress", "DeleteSecurityGroup");
@@ -44,6 +44,7 @@ final class Ec2Handler {
         Map.entry("DescribeInstances", instances::describeInstances),
         Map.entry("TerminateInstances", instances::terminateInstances),
         Map.entry("StopInstances", instances::stopInstances),
+        Map.entry("DescribeInstanceStatus", instances::describeInstanceStatus),
         Map.entry("GetConsoleOutput", instances::getConsoleOutput),
         Map.entry("CreateTags", tags::createTags),
         Map.entry("DeleteTags", tags::deleteTags),

@@ -183,6 +183,37 @@ final class Ec2InstanceActions {
     return xml.close("instancesSet").end(action + "Response");
   }
 
+  String describeInstanceStatus(Ec2Request request, String requestId) {
+    List<String> ids = request.list("InstanceId");
+    ids.forEach(Ec2InstanceActions::checkId);
+    boolean all = "true".equalsIgnoreCase(request.param("IncludeAllInstances"));
+    synchronized (world) {
+      for (String id : ids) {
+        if (world.instance(id) == null) {
+          throw new QueryFailure(Ec2Errors.instanceNotFound(id));
+        }
+      }
+      if (request.dryRun()) {
+        throw new QueryFailure(Ec2Errors.dryRun());
+      }
+      XmlWriter xml = Ec2Xml.response("DescribeInstanceStatus", requestId).open("instanceStatusSet");
+      for (Ec2Machine m : world.instances()) {
+        String state = world.state(m);
+        if ((!ids.isEmpty() && !ids.contains(m.instanceId)) || (!all && !"running".equals(state))) {
+          continue;
+        }
+        // Status checks pass once an instance runs; before that, and once it stops, they are not applicable.
+        String check = "running".equals(state) ? "ok" : "not-applicable";
+        xml.open("item").leaf("instanceId", m.instanceId).leaf("availabilityZone", m.availabilityZone)
+            .open("instanceState").leaf("code", Ec2Machine.code(state)).leaf("name", state).close("instanceState")
+            .open("systemStatus").leaf("status", check).close("systemStatus")
+            .open("instanceStatus").leaf("status", check).close("instanceStatus")
+            .close("item");
+      }
+      return xml.close("instanceStatusSet").end("DescribeInstanceStatusResponse");
+    }
+  }
+
   String getConsoleOutput(Ec2Request request, String requestId) {
     String id = request.required("InstanceId");
     checkId(id);

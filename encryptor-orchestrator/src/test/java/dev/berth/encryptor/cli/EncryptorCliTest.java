@@ -91,7 +91,7 @@ final class EncryptorCliTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"--help", "encrypt --help", "update --help", "cleanup --help"})
+  @ValueSource(strings = {"--help", "encrypt --help", "update --help", "diag --help", "cleanup --help"})
   void help_everyCommand_exit0(String args) {
     assertThat(run(args.split(" "))).isZero();
     assertThat(out.toString()).contains("Usage: berth-encryptor");
@@ -117,6 +117,33 @@ final class EncryptorCliTest {
 
     assertThat(status).isZero();
     assertThat(out.toString()).matches("ami-[0-9a-f]{17}\\R").doesNotContain(first);
+  }
+
+  @Test
+  void diag_runningInstance_stateChecksVolumesConsole() {
+    String id = harness.client.runInstances(r -> r.imageId(PLAIN).minCount(1).maxCount(1)
+        .blockDeviceMappings(m -> m.deviceName("/dev/xvda").ebs(e -> e.encrypted(true).kmsKeyId(KEY)))).join()
+        .instances().get(0).instanceId();
+    try (var waiter = software.amazon.awssdk.services.ec2.waiters.Ec2AsyncWaiter.builder().client(harness.client)
+        .overrideConfiguration(o -> o.backoffStrategyV2(software.amazon.awssdk.retries.api.BackoffStrategy
+            .fixedDelayWithoutJitter(EncryptorHarness.POLL))).build()) {
+      waiter.waitUntilInstanceRunning(r -> r.instanceIds(id)).join();
+    }
+    int writesBefore = harness.ec2.calls("RunInstances");
+
+    int status = run("diag", "--instance", id);
+
+    assertThat(status).isZero();
+    assertThat(out.toString()).contains("instance " + id + ": running", "status checks: system ok, instance ok",
+        "/dev/xvda vol-", "encrypted under " + KEY, id + " login:");
+    assertThat(harness.writeCalls()).containsExactly("RunInstances");
+    assertThat(harness.ec2.calls("RunInstances")).isEqualTo(writesBefore);
+  }
+
+  @Test
+  void diag_unknownInstance_exit2() {
+    assertThat(run("diag", "--instance", "i-0123456789abcdef0")).isEqualTo(2);
+    assertThat(err.toString()).contains("--instance i-0123456789abcdef0 does not exist");
   }
 
   @Test
