@@ -63,6 +63,12 @@ final class Ec2Waits {
         o -> waiter.waitUntilInstanceTerminated(instances(instanceIds), o)).then();
   }
 
+  Mono<Void> snapshotCompleted(String snapshotId, Duration limit) {
+    return wait("snapshot " + snapshotId + " to complete", limit, o -> waiter.waitUntilSnapshotCompleted(
+        software.amazon.awssdk.services.ec2.model.DescribeSnapshotsRequest.builder().snapshotIds(snapshotId).build(), o))
+        .then();
+  }
+
   private static DescribeInstancesRequest instances(List<String> ids) {
     return DescribeInstancesRequest.builder().instanceIds(ids).build();
   }

@@ -4,14 +4,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 import software.amazon.awssdk.services.ec2.model.Image;
-import software.amazon.awssdk.services.ec2.model.Tag;
 
 /**
  * One {@code encrypt} run from start to result: validate (read calls only) → open the journal →
@@ -28,24 +25,22 @@ final class EncryptPipeline {
 
   private static final Logger LOG = LoggerFactory.getLogger("berth-encryptor");
 
-  private final Ec2AsyncClient ec2;
   private final Path stateDir;
   private final Clock clock;
   private final EncryptValidation validation;
   private final CopyImageEncryption copy;
   private final BillingProductEncryption relaunch;
   private final EncryptedImageCheck check;
-  private final Cleanup cleanup;
+  private final RunEndings endings;
 
-  EncryptPipeline(Ec2AsyncClient ec2, Ec2Waits waits, Cleanup cleanup, Path stateDir, Clock clock) {
-    this.ec2 = ec2;
+  EncryptPipeline(Ec2AsyncClient ec2, Ec2Waits waits, RunEndings endings, Path stateDir, Clock clock) {
     this.stateDir = stateDir;
     this.clock = clock;
     this.validation = new EncryptValidation(ec2, clock);
     this.copy = new CopyImageEncryption(ec2, waits);
     this.relaunch = new BillingProductEncryption(ec2, waits);
     this.check = new EncryptedImageCheck(ec2);
-    this.cleanup = cleanup;
+    this.endings = endings;
   }
 
   /**
@@ -65,7 +60,7 @@ final class EncryptPipeline {
               Run run = new Run(session, journal, spec, deadline, SessionTags.of(session.id(), spec.tags()));
               return encrypt(run, plan)
                   .timeout(deadline.remaining())
-                  .onErrorResume(e -> failed(run, e));
+                  .onErrorResume(e -> endings.fail(session, journal, update ? "update" : "encrypt", spec.timeout(), e));
             }));
   }
 
@@ -74,46 +69,12 @@ final class EncryptPipeline {
     return made
         .doOnNext(image -> LOG.info("{} is available; verifying its snapshots", image.imageId()))
         .flatMap(image -> check.verify(image, plan.kmsKeyId())
-            .flatMap(snapshots -> keep(run, image.imageId(), snapshots)).thenReturn(image.imageId()))
-        .flatMap(imageId -> cleanup.run(run.session().id(), run.journal().createdIds(), run.journal().keptIds(), false,
-                run.journal())
-            .flatMap(report -> report.clean()
-                ? run.journal().finished(JournalState.SUCCEEDED).thenReturn(imageId)
-                : run.journal().finished(JournalState.LEFTOVERS).then(Mono.error(leftovers(report, "made " + imageId)))));
-  }
-
-  // Tagged verified first, journaled kept second: a cleanup by tag after a crash between the two
-  // leaves the result alone.
-  private Mono<Void> keep(Run run, String imageId, List<String> snapshots) {
-    List<String> ids = new ArrayList<>(snapshots);
-    ids.add(0, imageId);
-    return Ec2Waits.call(() -> ec2.createTags(r -> r.resources(ids)
-            .tags(Tag.builder().key(SessionTags.VERIFIED).value(run.session().id()).build())))
-        .thenMany(Flux.fromIterable(ids).concatMap(id -> run.journal().kept(id)))
-        .then();
-  }
-
-  private Mono<String> failed(Run run, Throwable error) {
-    Throwable reason = error instanceof TimeoutException
-        ? EncryptorException.failed("the run took longer than --timeout " + run.spec().timeout() + "; cleaned up", error)
-        : error;
-    LOG.warn("encrypt failed: {}; cleaning up session {}", message(reason), run.session().id());
-    return cleanup.run(run.session().id(), run.journal().createdIds(), run.journal().keptIds(), true, run.journal())
-        .flatMap(report -> run.journal().finished(report.clean() ? JournalState.CLEANED : JournalState.LEFTOVERS)
-            .then(Mono.error(report.clean() ? failure(reason) : leftovers(report, "encrypt failed (" + message(reason) + ")"))));
-  }
-
-  private static EncryptorException failure(Throwable error) {
-    return error instanceof EncryptorException e ? e : EncryptorException.failed(message(error), error);
-  }
-
-  private static EncryptorException leftovers(CleanupReport report, String what) {
-    String left = String.join(", ", report.leftovers().stream().map(l -> l.id() + " (" + l.reason() + ")").toList());
-    return EncryptorException.failed(what + ", but cleanup could not delete: " + left + "; run `cleanup "
-        + report.sessionId() + "` to retry", null);
-  }
-
-  static String message(Throwable error) {
-    return error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+            .flatMap(snapshots -> {
+              List<String> kept = new ArrayList<>(snapshots);
+              kept.add(0, image.imageId());
+              return endings.keep(run.session(), run.journal(), kept);
+            })
+            .thenReturn(image.imageId()))
+        .flatMap(imageId -> endings.succeed(run.session(), run.journal(), imageId));
   }
 }

@@ -41,6 +41,7 @@ public final class Encryptor {
   private final EncryptPipeline pipeline;
   private final Cleanup cleanup;
   private final Diagnostics diagnostics;
+  private final LogSharing logSharing;
 
   private Encryptor(Builder builder) {
     this.ec2 = builder.ec2;
@@ -48,8 +49,10 @@ public final class Encryptor {
     this.clock = builder.clock;
     Ec2Waits waits = new Ec2Waits(ec2, builder.scheduler, builder.pollInterval);
     this.cleanup = new Cleanup(ec2, waits, builder.retryBase, Duration.ofMinutes(15));
-    this.pipeline = new EncryptPipeline(ec2, waits, cleanup, stateDir, clock);
+    RunEndings endings = new RunEndings(ec2, cleanup);
+    this.pipeline = new EncryptPipeline(ec2, waits, endings, stateDir, clock);
     this.diagnostics = new Diagnostics(ec2);
+    this.logSharing = new LogSharing(ec2, waits, endings, stateDir, clock);
   }
 
   /**
@@ -102,6 +105,23 @@ public final class Encryptor {
    */
   public Mono<InstanceDiagnosis> diagnose(String instanceId) {
     return diagnostics.diagnose(Objects.requireNonNull(instanceId, "instanceId"));
+  }
+
+  /**
+   * Snapshots an instance's root volume and shares the snapshot with another account
+   * ({@code createVolumePermission}), as a journaled run of {@code session}: on failure the
+   * snapshot is deleted. The result says which KMS permissions the other account needs.
+   *
+   * @param instanceId {@code i-...}
+   * @param account the account to share with, twelve digits
+   * @param session the run's session
+   * @return the shared snapshot
+   */
+  public Mono<SharedLogs> shareLogs(String instanceId, String account, Session session) {
+    Objects.requireNonNull(instanceId, "instanceId");
+    Objects.requireNonNull(account, "account");
+    Objects.requireNonNull(session, "session");
+    return logSharing.share(instanceId, account, session);
   }
 
   /**

@@ -28,7 +28,7 @@ import reactor.netty.http.server.HttpServerResponse;
  * {@code CreateTags}, {@code DeleteTags}; images ({@code DescribeImages}, {@code CopyImage} with
  * {@code Encrypted}/{@code KmsKeyId}/{@code ClientToken}, {@code CreateImage}, {@code RegisterImage},
  * {@code DeregisterImage}); snapshots ({@code DescribeSnapshots}, {@code CreateSnapshot},
- * {@code DeleteSnapshot}, {@code ModifySnapshotAttribute}); volumes ({@code CreateVolume},
+ * {@code DeleteSnapshot}, {@code ModifySnapshotAttribute}, {@code DescribeSnapshotAttribute}); volumes ({@code CreateVolume},
  * {@code DescribeVolumes}, {@code AttachVolume}, {@code DeleteVolume}, {@code GetEbsDefaultKmsKeyId});
  * and the network ({@code DescribeSubnets}, {@code DescribeSecurityGroups}, {@code CreateSecurityGroup},
  * {@code AuthorizeSecurityGroupIngress}, {@code DeleteSecurityGroup}); all with {@code DryRun} and

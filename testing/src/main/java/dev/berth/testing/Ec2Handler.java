@@ -23,7 +23,7 @@ final class Ec2Handler {
   static final Set<String> ACTIONS = Set.of("RunInstances", "DescribeInstances", "TerminateInstances",
       "StopInstances", "DescribeInstanceStatus", "GetConsoleOutput", "CreateTags", "DeleteTags", "DescribeImages",
       "CopyImage", "CreateImage", "RegisterImage", "DeregisterImage", "DescribeSnapshots", "CreateSnapshot", "DeleteSnapshot",
-      "ModifySnapshotAttribute", "CreateVolume", "DescribeVolumes", "AttachVolume", "DeleteVolume",
+      "ModifySnapshotAttribute", "DescribeSnapshotAttribute", "CreateVolume", "DescribeVolumes", "AttachVolume", "DeleteVolume",
       "GetEbsDefaultKmsKeyId", "DescribeSubnets", "DescribeSecurityGroups", "CreateSecurityGroup",
       "AuthorizeSecurityGroupIngress", "DeleteSecurityGroup");
 
@@ -57,6 +57,7 @@ final class Ec2Handler {
         Map.entry("CreateSnapshot", snapshots::createSnapshot),
         Map.entry("DeleteSnapshot", snapshots::deleteSnapshot),
         Map.entry("ModifySnapshotAttribute", snapshots::modifySnapshotAttribute),
+        Map.entry("DescribeSnapshotAttribute", snapshots::describeSnapshotAttribute),
         Map.entry("CreateVolume", volumes::createVolume),
         Map.entry("DescribeVolumes", volumes::describeVolumes),
         Map.entry("AttachVolume", volumes::attachVolume),

@@ -8,8 +8,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * {@code DescribeSnapshots}, {@code CreateSnapshot}, {@code DeleteSnapshot} and
- * {@code ModifySnapshotAttribute} (createVolumePermission); every method runs under the world's
+ * {@code DescribeSnapshots}, {@code CreateSnapshot}, {@code DeleteSnapshot},
+ * {@code ModifySnapshotAttribute} and {@code DescribeSnapshotAttribute} (createVolumePermission); every method runs under the world's
  * monitor. A snapshot behind a registered image cannot be deleted until the image is deregistered,
  * as at EC2.
  */
@@ -139,6 +139,21 @@ final class Ec2SnapshotActions {
     }
     return Ec2Xml.response("ModifySnapshotAttribute", requestId).leaf("return", true)
         .end("ModifySnapshotAttributeResponse");
+  }
+
+  String describeSnapshotAttribute(Ec2Request request, String requestId) {
+    String snapshotId = request.required("SnapshotId");
+    String attribute = request.required("Attribute");
+    if (!attribute.equals("createVolumePermission")) {
+      throw new QueryFailure(Ec2Errors.invalidParameterValue("Value (" + attribute + ") for parameter attribute is invalid."));
+    }
+    synchronized (world) {
+      Ec2Snapshot snapshot = existing(world, snapshotId);
+      XmlWriter xml = Ec2Xml.response("DescribeSnapshotAttribute", requestId).leaf("snapshotId", snapshotId)
+          .open("createVolumePermission");
+      snapshot.createVolumePermissions.forEach(user -> xml.open("item").leaf("userId", user).close("item"));
+      return xml.close("createVolumePermission").end("DescribeSnapshotAttributeResponse");
+    }
   }
 
   private static String attribute(Ec2Snapshot s, String name, Instant now) {

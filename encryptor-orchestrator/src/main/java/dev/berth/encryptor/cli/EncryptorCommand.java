@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
         "Every option may also be set by the environment variable shown in brackets;",
         "credentials come from the AWS SDK's standard chain (AWS_ACCESS_KEY_ID, profiles, ...).",
         ""},
-    subcommands = {EncryptCommand.class, UpdateCommand.class, DiagCommand.class, CleanupCommand.class},
+    subcommands = {EncryptCommand.class, UpdateCommand.class, DiagCommand.class, ShareLogsCommand.class,
+        CleanupCommand.class},
     footer = {"", "Exit status: 0 done, 1 failed (after cleanup), 2 usage or validation error (nothing created),",
         "130 interrupted (after cleanup).", "", "Example:",
         "  berth-encryptor encrypt --region us-west-2 ami-0123456789abcdef0 > new-image-id",
@@ -28,6 +29,6 @@ final class EncryptorCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "name a command: encrypt, update, diag or cleanup");
+    throw new ParameterException(spec.commandLine(), "name a command: encrypt, update, diag, share-logs or cleanup");
   }
 }

@@ -91,7 +91,7 @@ final class EncryptorCliTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"--help", "encrypt --help", "update --help", "diag --help", "cleanup --help"})
+  @ValueSource(strings = {"--help", "encrypt --help", "update --help", "diag --help", "share-logs --help", "cleanup --help"})
   void help_everyCommand_exit0(String args) {
     assertThat(run(args.split(" "))).isZero();
     assertThat(out.toString()).contains("Usage: berth-encryptor");
@@ -138,6 +138,17 @@ final class EncryptorCliTest {
         "/dev/xvda vol-", "encrypted under " + KEY, id + " login:");
     assertThat(harness.writeCalls()).containsExactly("RunInstances");
     assertThat(harness.ec2.calls("RunInstances")).isEqualTo(writesBefore);
+  }
+
+  @Test
+  void shareLogs_printsOnlyTheSnapshotId() {
+    String id = harness.client.runInstances(r -> r.imageId(PLAIN).minCount(1).maxCount(1)).join()
+        .instances().get(0).instanceId();
+
+    int status = run("share-logs", "--instance", id, "--to-account", "210987654321");
+
+    assertThat(status).isZero();
+    assertThat(out.toString()).matches("snap-[0-9a-f]{17}\\R");
   }
 
   @Test
