@@ -30,15 +30,18 @@ final class EncryptPipeline {
   private final EncryptValidation validation;
   private final CopyImageEncryption copy;
   private final BillingProductEncryption relaunch;
+  private final InstanceEncryption instance;
   private final EncryptedImageCheck check;
   private final RunEndings endings;
 
-  EncryptPipeline(Ec2AsyncClient ec2, Ec2Waits waits, RunEndings endings, Path stateDir, Clock clock) {
+  EncryptPipeline(Ec2AsyncClient ec2, Ec2Waits waits, StatusPoller poller, RunEndings endings, Path stateDir,
+      Clock clock) {
     this.stateDir = stateDir;
     this.clock = clock;
     this.validation = new EncryptValidation(ec2, clock);
     this.copy = new CopyImageEncryption(ec2, waits);
     this.relaunch = new BillingProductEncryption(ec2, waits);
+    this.instance = new InstanceEncryption(ec2, waits, poller);
     this.check = new EncryptedImageCheck(ec2);
     this.endings = endings;
   }
@@ -48,13 +51,11 @@ final class EncryptPipeline {
    * keeping its name stem and tags) {@code spec}'s image.
    */
   Mono<String> run(EncryptSpec spec, Session session, boolean update) {
-    if (spec.strategy() == Strategy.INSTANCE) {
-      return Mono.error(EncryptorException.invalid("--strategy instance is not available yet; expected --strategy native"));
-    }
     Deadline deadline = Deadline.after(spec.timeout(), clock);
     return validation.check(spec, session, update)
         .doOnNext(plan -> LOG.info("encrypting {} as '{}' under {}{}", spec.imageId(), plan.name(), plan.kmsKeyId(),
-            plan.billingProducts() ? " (billing product codes: launch, stop, CreateImage)" : " (CopyImage)"))
+            spec.strategy() == Strategy.INSTANCE ? " (encryptor instance)"
+                : plan.billingProducts() ? " (billing product codes: launch, stop, CreateImage)" : " (CopyImage)"))
         .flatMap(plan -> Journal.start(stateDir, session, (update ? "update " : "encrypt ") + spec.imageId(), clock)
             .flatMap(journal -> {
               Run run = new Run(session, journal, spec, deadline, SessionTags.of(session.id(), spec.tags()));
@@ -65,7 +66,8 @@ final class EncryptPipeline {
   }
 
   private Mono<String> encrypt(Run run, Plan plan) {
-    Mono<Image> made = plan.billingProducts() ? relaunch.encrypt(run, plan) : copy.encrypt(run, plan);
+    Mono<Image> made = run.spec().strategy() == Strategy.INSTANCE ? instance.encrypt(run, plan)
+        : plan.billingProducts() ? relaunch.encrypt(run, plan) : copy.encrypt(run, plan);
     return made
         .doOnNext(image -> LOG.info("{} is available; verifying its snapshots", image.imageId()))
         .flatMap(image -> check.verify(image, plan.kmsKeyId())

@@ -52,8 +52,9 @@ final class EncryptValidation {
       String description = truncate("Encrypted copy of " + source.imageId() + " (" + source.name()
           + ") by berth-encryptor, session " + session.id(), 255);
       Mono<Void> checks = spec.validate() ? checks(spec, source, name, update) : Mono.empty();
-      return checks.then(key(spec)).map(key -> new Plan(source, name, description, key,
-          !source.productCodes().isEmpty(), spec.securityGroupIds()));
+      return checks.then(encryptorImage(spec)).then(Mono.zip(key(spec), statusCidr(spec)))
+          .map(t -> new Plan(source, name, description, t.getT1(), !source.productCodes().isEmpty(),
+              spec.securityGroupIds(), t.getT2()));
     });
   }
 
@@ -103,6 +104,29 @@ final class EncryptValidation {
       Set<String> vpcs = new LinkedHashSet<>(all.stream().map(s -> s.substring(s.lastIndexOf(' ') + 1)).toList());
       return vpcs.size() <= 1 ? Mono.<Void>empty()
           : invalid(String.join(", ", all) + "; expected the subnet and every security group in one VPC");
+    });
+  }
+
+  private Mono<Void> encryptorImage(EncryptSpec spec) {
+    return spec.strategy() != Strategy.INSTANCE ? Mono.empty() : spec.instance().encryptorImageId()
+        .map(id -> image(id).onErrorMap(e -> e instanceof EncryptorException,
+            e -> EncryptorException.invalid("--encryptor-ami " + id + " does not exist or is not visible to this account; "
+                + "expected the encryptor image of this region")).then())
+        .orElse(Mono.empty());
+  }
+
+  // Strategy instance: who may reach the status port, found before anything is created.
+  private Mono<String> statusCidr(EncryptSpec spec) {
+    if (spec.strategy() != Strategy.INSTANCE) {
+      return Mono.just("");
+    }
+    return spec.instance().statusCidr().map(Mono::just).orElseGet(() -> {
+      String subnet = spec.subnetId().orElseThrow();
+      return Ec2Waits.call(() -> ec2.describeSubnets(r -> r.subnetIds(subnet)))
+          .onErrorMap(e -> e instanceof Ec2CallException c && c.code().startsWith("InvalidSubnetID"),
+              e -> EncryptorException.invalid("--subnet " + subnet + " does not exist; expected a subnet id of this account and region"))
+          .publishOn(reactor.core.scheduler.Schedulers.boundedElastic())
+          .map(r -> StatusCidr.toward(r.subnets().get(0).cidrBlock()));
     });
   }
 

@@ -1,5 +1,6 @@
 package dev.berth.encryptor;
 
+import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,7 +10,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.stream.Stream;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -47,10 +47,12 @@ public final class Encryptor {
     this.ec2 = builder.ec2;
     this.stateDir = builder.stateDir;
     this.clock = builder.clock;
-    Ec2Waits waits = new Ec2Waits(ec2, builder.scheduler, builder.pollInterval);
+    Ec2Waits waits = new Ec2Waits(ec2, builder.loop, builder.pollInterval);
     this.cleanup = new Cleanup(ec2, waits, builder.retryBase, Duration.ofMinutes(15));
     RunEndings endings = new RunEndings(ec2, cleanup);
-    this.pipeline = new EncryptPipeline(ec2, waits, endings, stateDir, clock);
+    StatusPoller poller = new StatusPoller(builder.loop,
+        builder.pollInterval != null ? builder.pollInterval : StatusPoller.DEFAULT_EVERY);
+    this.pipeline = new EncryptPipeline(ec2, waits, poller, endings, stateDir, clock);
     this.diagnostics = new Diagnostics(ec2);
     this.logSharing = new LogSharing(ec2, waits, endings, stateDir, clock);
   }
@@ -59,11 +61,12 @@ public final class Encryptor {
    * A builder over a client and loop the caller owns and closes.
    *
    * @param ec2 the EC2 client, e.g. from {@code Ec2Clients.create(loop, ...)}
-   * @param scheduler where the SDK's waiters schedule their polls: the client's event loop group
+   * @param loop the event loop group the client runs on: the SDK's waiters schedule their polls on
+   *     it, and the encryptor's status port is polled from it
    * @return a new builder
    */
-  public static Builder builder(Ec2AsyncClient ec2, ScheduledExecutorService scheduler) {
-    return new Builder(ec2, scheduler);
+  public static Builder builder(Ec2AsyncClient ec2, EventLoopGroup loop) {
+    return new Builder(ec2, loop);
   }
 
   /**
@@ -182,15 +185,15 @@ public final class Encryptor {
   public static final class Builder {
 
     private final Ec2AsyncClient ec2;
-    private final ScheduledExecutorService scheduler;
+    private final EventLoopGroup loop;
     private Path stateDir = Path.of(System.getProperty("user.home"), ".berth", "encryptor");
     private Clock clock = Clock.systemUTC();
     private Duration pollInterval;
     private Duration retryBase = Duration.ofSeconds(1);
 
-    private Builder(Ec2AsyncClient ec2, ScheduledExecutorService scheduler) {
+    private Builder(Ec2AsyncClient ec2, EventLoopGroup loop) {
       this.ec2 = Objects.requireNonNull(ec2, "ec2");
-      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      this.loop = Objects.requireNonNull(loop, "loop");
     }
 
     /**
@@ -216,7 +219,8 @@ public final class Encryptor {
     }
 
     /**
-     * Replaces the SDK waiters' documented polling delay (15 s for images and instances). For
+     * Replaces the SDK waiters' documented polling delay (15 s for images and instances) and the
+     * status port's (10 s). For
      * tests and fast EC2-compatible endpoints only: against EC2 the documented delay is right.
      *
      * @param pollInterval positive, or {@code null} for the SDK's delay

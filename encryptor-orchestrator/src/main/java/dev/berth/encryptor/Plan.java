@@ -14,6 +14,7 @@ import software.amazon.awssdk.services.ec2.model.Image;
  * @param kmsKeyId the key every snapshot of the new image must be encrypted under
  * @param billingProducts whether the source has product codes
  * @param securityGroupIds the groups for any launch
+ * @param statusCidr strategy instance: who may reach the status port; empty otherwise
  */
 record Plan(Image source, String name, String description, String kmsKeyId, boolean billingProducts,
-    List<String> securityGroupIds) {}
+    List<String> securityGroupIds, String statusCidr) {}

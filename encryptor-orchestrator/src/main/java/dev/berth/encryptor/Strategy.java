@@ -8,6 +8,10 @@ public enum Strategy {
    * stop, {@code CreateImage}, terminate.
    */
   NATIVE,
-  /** brkt-cli's flow with an in-guest encryptor instance reporting over its status port (not yet built). */
+  /**
+   * brkt-cli's flow: guest instance, snapshot of its root volume, an encryptor instance from
+   * {@code --encryptor-ami} that copies it onto an encrypted volume while reporting over its status
+   * port, then a new image registered from the encrypted volume's snapshot.
+   */
   INSTANCE
 }

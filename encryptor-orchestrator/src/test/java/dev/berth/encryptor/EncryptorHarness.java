@@ -26,6 +26,8 @@ public final class EncryptorHarness implements AutoCloseable {
   public static final String PLAIN = "ami-12345678";
   /** A marketplace image: CopyImage refuses it. */
   public static final String MARKETPLACE = "ami-0aaaaaaaaaaaaaaaa";
+  /** An encryptor image, for strategy instance. */
+  public static final String ENCRYPTOR = "ami-0eeeeeeeeeeeeeeee";
   /** A key the tests encrypt under. */
   public static final String KEY = "arn:aws:kms:us-west-2:123456789012:key/11111111-2222-3333-4444-555555555555";
   /** Waiter polling in tests. */
@@ -46,6 +48,7 @@ public final class EncryptorHarness implements AutoCloseable {
         .loopbackAddresses()
         .image(new Ec2Emulator.Image(MARKETPLACE, "vendor-appliance-1.0", "679593333241", false,
             List.of("8fm6ktd8ptfgd2cn7gkeg4ezv")))
+        .image(new Ec2Emulator.Image(ENCRYPTOR, "brkt-avatar-hvm-20170214", "123456789012", false))
         .start();
     client = Ec2Clients.create(loop(), "us-west-2", ec2.endpoint(), 1);
     try {

@@ -253,9 +253,12 @@ final class Ec2InstanceActions {
           machine.availabilityZone, mapping.volumeType(), encrypted, key, now), mapping.deviceName(), delete, launch, now);
     }
     for (Ec2Launch.Ebs extra : overrides.values()) {
-      boolean encrypted = Boolean.TRUE.equals(extra.encrypted());
-      String key = extra.kmsKeyId() != null ? world.kmsArn(extra.kmsKeyId()) : encrypted ? world.defaultKmsKeyId : null;
-      attach(machine, new Ec2Volume(world.nextSerial(), world.newId("vol"), extra.volumeSize(), null,
+      Ec2Snapshot from = extra.snapshotId() == null ? null : world.ebsSnapshot(extra.snapshotId());
+      boolean encrypted = Boolean.TRUE.equals(extra.encrypted()) || (from != null && from.encrypted);
+      String key = extra.kmsKeyId() != null ? world.kmsArn(extra.kmsKeyId())
+          : from != null && from.encrypted ? from.kmsKeyId : encrypted ? world.defaultKmsKeyId : null;
+      int size = extra.volumeSize() != null ? extra.volumeSize() : from.volumeSize;
+      attach(machine, new Ec2Volume(world.nextSerial(), world.newId("vol"), size, extra.snapshotId(),
           machine.availabilityZone, "gp3", encrypted, key, now), extra.deviceName(),
           !Boolean.FALSE.equals(extra.deleteOnTermination()), launch, now);
     }
@@ -374,14 +377,20 @@ final class Ec2InstanceActions {
       Boolean delete = mapping.param("Ebs.DeleteOnTermination") == null ? null
           : Boolean.valueOf(mapping.param("Ebs.DeleteOnTermination"));
       Integer size = mapping.integer("Ebs.VolumeSize");
+      String snapshotId = mapping.param("Ebs.SnapshotId");
       synchronized (world) {
         boolean known = world.image(imageId).mappings.stream().anyMatch(m -> m.deviceName().equals(device));
-        if (!known && size == null) {
+        if (snapshotId != null) {
+          Ec2Snapshot snapshot = Ec2SnapshotActions.existing(world, snapshotId);
+          if (!"completed".equals(snapshot.state(world.now()))) {
+            throw new QueryFailure(Ec2Errors.incorrectState("Snapshot '" + snapshotId + "' is not completed"));
+          }
+        } else if (!known && size == null) {
           throw new QueryFailure(new QueryError(400, "InvalidBlockDeviceMapping",
               "Volume size must be specified for a new volume at " + device));
         }
       }
-      out.add(new Ec2Launch.Ebs(device, encrypted, key, delete, size));
+      out.add(new Ec2Launch.Ebs(device, snapshotId, encrypted, key, delete, size));
     }
     return out;
   }

@@ -21,7 +21,8 @@ record Ec2Launch(
     int maxCount) {
 
   /** One {@code BlockDeviceMapping.N} of the launch: what to change of the image's mapping for a device. */
-  record Ebs(String deviceName, Boolean encrypted, String kmsKeyId, Boolean deleteOnTermination, Integer volumeSize) {}
+  record Ebs(String deviceName, String snapshotId, Boolean encrypted, String kmsKeyId, Boolean deleteOnTermination,
+      Integer volumeSize) {}
 
   Ec2Launch {
     securityGroupIds = List.copyOf(securityGroupIds);

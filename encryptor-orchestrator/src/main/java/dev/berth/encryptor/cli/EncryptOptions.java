@@ -39,9 +39,28 @@ final class EncryptOptions {
   List<String> tags = new ArrayList<>();
 
   @Option(names = "--strategy", paramLabel = "STRATEGY", defaultValue = "${env:BERTH_STRATEGY:-native}",
-      description = "native (EBS encryption by EC2) or instance (in-guest encryptor; not available yet) "
-          + "[BERTH_STRATEGY] (default: ${DEFAULT-VALUE}).")
+      description = "native (EBS encryption by EC2) or instance (an encryptor instance from --encryptor-ami, "
+          + "brkt-cli's flow) [BERTH_STRATEGY] (default: ${DEFAULT-VALUE}).")
   String strategy;
+
+  @Option(names = "--encryptor-ami", paramLabel = "ID", defaultValue = "${env:BERTH_ENCRYPTOR_AMI}",
+      description = "Strategy instance: the encryptor image of this region [BERTH_ENCRYPTOR_AMI].")
+  String encryptorAmi;
+
+  @Option(names = "--status-port", paramLabel = "PORT", defaultValue = "${env:BERTH_STATUS_PORT:-80}",
+      description = "Strategy instance: the encryptor's status port, 1-65535 but 81 [BERTH_STATUS_PORT] (default: ${DEFAULT-VALUE}).")
+  int statusPort;
+
+  @Option(names = "--status-timeout", paramLabel = "DURATION", defaultValue = "${env:BERTH_STATUS_TIMEOUT:-10m}",
+      converter = DurationConverter.class,
+      description = "Strategy instance: end the run when the encryptor reports no progress this long [BERTH_STATUS_TIMEOUT] "
+          + "(default: ${DEFAULT-VALUE}).")
+  Duration statusTimeout;
+
+  @Option(names = "--status-cidr", paramLabel = "CIDR", defaultValue = "${env:BERTH_STATUS_CIDR}",
+      description = "Strategy instance: who may reach the status port [BERTH_STATUS_CIDR] (default: this machine's "
+          + "address on its route to --subnet, as a /32; never 0.0.0.0/0).")
+  String statusCidr;
 
   @Option(names = "--guest-instance-type", paramLabel = "TYPE",
       defaultValue = "${env:BERTH_GUEST_INSTANCE_TYPE:-" + EncryptSpec.DEFAULT_INSTANCE_TYPE + "}",
@@ -117,7 +136,9 @@ final class EncryptOptions {
     EncryptSpec.Builder builder = EncryptSpec.builder(imageId).encryptedName(blankToNull(encryptedName))
         .kmsKeyId(blankToNull(kmsKeyId)).strategy(chosen).guestInstanceType(guestInstanceType)
         .subnetId(blankToNull(subnetId)).securityGroupIds(securityGroups.stream().filter(s -> !s.isBlank()).toList())
-        .validate(!noValidate).timeout(timeout);
+        .validate(!noValidate).timeout(timeout)
+        .instance(new EncryptSpec.InstanceSettings(java.util.Optional.ofNullable(blankToNull(encryptorAmi)), statusPort,
+            statusTimeout, java.util.Optional.ofNullable(blankToNull(statusCidr))));
     for (String tag : tags) {
       if (tag.isBlank()) {
         continue;

@@ -1,0 +1,142 @@
+package dev.berth.encryptor;
+
+import static dev.berth.encryptor.EncryptorHarness.ENCRYPTOR;
+import static dev.berth.encryptor.EncryptorHarness.KEY;
+import static dev.berth.encryptor.EncryptorHarness.PLAIN;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.berth.testing.EncryptorStatusEmulator;
+import dev.berth.testing.EncryptorStatusEmulator.Status;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+
+/**
+ * Strategy instance against the EC2 emulator and an emulated encryptor's status port. The emulator
+ * gives loopback addresses in launch order, so the guest is 127.0.1.4 and the encryptor 127.0.1.5,
+ * where the status emulator listens: the orchestrator polls it exactly as it would a real one.
+ */
+final class InstanceEncryptionTest {
+
+  private static final String ENCRYPTOR_ADDRESS = "127.0.1.5";
+  private static final String SUBNET = "subnet-0a1b2c3d4e5f60718";
+
+  private EncryptorHarness harness;
+  private EncryptorStatusEmulator status;
+  private Session session;
+
+  @BeforeEach
+  void start() {
+    harness = EncryptorHarness.start();
+    status = EncryptorStatusEmulator.builder().host(ENCRYPTOR_ADDRESS).start();
+    session = Session.create();
+  }
+
+  @AfterEach
+  void stop() {
+    status.close();
+    harness.close();
+  }
+
+  @Test
+  void encrypt_encryptorFinishes_imageRegisteredUnderTheKey_temporariesGone() {
+    status.script(Status.of("initial", 0, 0), Status.of("encrypting", 4, 8), Status.of("finished", 8, 8));
+
+    String id = harness.encryptor.encrypt(spec(Duration.ofSeconds(20)), session).block(Duration.ofSeconds(60));
+
+    var image = harness.client.describeImages(r -> r.imageIds(id)).join().images().get(0);
+    String snapshot = image.blockDeviceMappings().get(0).ebs().snapshotId();
+    assertThat(harness.client.describeSnapshots(r -> r.snapshotIds(snapshot)).join().snapshots().get(0).kmsKeyId())
+        .isEqualTo(KEY);
+    assertThat(status.requests()).isGreaterThanOrEqualTo(3);
+    assertThat(harness.ec2.instances()).hasSize(2).allSatisfy(i -> assertThat(i.state()).isIn("shutting-down", "terminated"));
+    assertThat(harness.ec2.instance(harness.ec2.instances().get(1).instanceId()).orElseThrow().privateIpAddress())
+        .isEqualTo(ENCRYPTOR_ADDRESS);
+    assertThat(harness.leftovers()).isEmpty();
+    assertThat(harness.ec2.createdResources()).containsOnlyKeys(id, snapshot);
+    assertThat(harness.writeCalls()).containsExactlyInAnyOrder("RunInstances", "StopInstances", "CreateSnapshot",
+        "CreateSecurityGroup", "AuthorizeSecurityGroupIngress", "RegisterImage", "CreateTags", "TerminateInstances",
+        "DeleteSnapshot", "DeleteSecurityGroup");
+  }
+
+  @Test
+  void encrypt_encryptorFails_failureCodeAndConsole_everythingCleanedUp() {
+    status.script(Status.of("encrypting", 2, 8), new Status("failed", 2, 8, "E_UNSUPPORTED_GUEST"));
+
+    EncryptorException e = catchThrowableOfType(EncryptorException.class,
+        () -> harness.encryptor.encrypt(spec(Duration.ofSeconds(20)), session).block(Duration.ofSeconds(60)));
+
+    assertThat(e.getMessage()).contains("the encryptor failed: E_UNSUPPORTED_GUEST", "encryptor console:", "login:");
+    assertThat(harness.ec2.createdResources()).isEmpty();
+  }
+
+  @Test
+  void encrypt_encryptorSilent_statusTimeout_everythingCleanedUp() {
+    status.close(); // nothing answers on the encryptor's status port
+
+    EncryptorException e = catchThrowableOfType(EncryptorException.class,
+        () -> harness.encryptor.encrypt(spec(Duration.ofMillis(500)), session).block(Duration.ofSeconds(60)));
+
+    assertThat(e.getMessage()).contains("the encryptor made no progress for --status-timeout");
+    assertThat(harness.ec2.createdResources()).isEmpty();
+  }
+
+  @Test
+  void encrypt_missingEncryptorImage_refusedBeforeAnyWrite() {
+    EncryptorException e = catchThrowableOfType(EncryptorException.class, () -> harness.encryptor.encrypt(
+        EncryptSpec.builder(PLAIN).strategy(Strategy.INSTANCE).subnetId(SUBNET).kmsKeyId(KEY)
+            .instance(new EncryptSpec.InstanceSettings(Optional.of("ami-0ddddddddddddddd0"), status.port(),
+                Duration.ofSeconds(5), Optional.empty())).build(), session).block(Duration.ofSeconds(30)));
+
+    assertThat(e.kind()).isEqualTo(EncryptorException.Kind.INVALID);
+    assertThat(e.getMessage()).startsWith("--encryptor-ami ami-0ddddddddddddddd0 does not exist");
+    assertThat(harness.writeCalls()).isEmpty();
+  }
+
+  @Test
+  void spec_instanceWithoutCidrOrSubnet_refused_wideCidrRefused() {
+    EncryptorException noRoute = catchThrowableOfType(EncryptorException.class, () -> EncryptSpec.builder(PLAIN)
+        .strategy(Strategy.INSTANCE).instance(new EncryptSpec.InstanceSettings(Optional.of(ENCRYPTOR), 80,
+            Duration.ofMinutes(10), Optional.empty())).build());
+    EncryptorException open = catchThrowableOfType(EncryptorException.class, () -> new EncryptSpec.InstanceSettings(
+        Optional.of(ENCRYPTOR), 80, Duration.ofMinutes(10), Optional.of("0.0.0.0/0")));
+    EncryptorException port81 = catchThrowableOfType(EncryptorException.class, () -> new EncryptSpec.InstanceSettings(
+        Optional.of(ENCRYPTOR), 81, Duration.ofMinutes(10), Optional.empty()));
+
+    assertThat(noRoute.getMessage()).startsWith("--status-cidr or --subnet is required with --strategy instance");
+    assertThat(open.getMessage()).startsWith("--status-cidr '0.0.0.0/0' is not a CIDR block narrower than /0");
+    assertThat(port81.getMessage()).startsWith("--status-port 81 is not allowed");
+  }
+
+  /** The silence limit in virtual time: an encryptor that repeats itself for ten minutes ends the run. */
+  @Test
+  void progress_sameAnswerForTheStatusTimeout_fails_newBytesResetTheClock() {
+    StepVerifier.withVirtualTime(() -> StatusPoller.progress(Flux.interval(Duration.ofSeconds(10))
+            .map(tick -> tick < 30 ? Status.of("encrypting", tick, 100) : Status.of("encrypting", 30, 100))
+            .map(s -> new EncryptorStatus(s.state(), s.bytesWritten(), s.bytesTotal(), null)), Duration.ofMinutes(10)))
+        .expectSubscription()
+        .thenAwait(Duration.ofMinutes(5))
+        .expectNextCount(30)
+        .thenAwait(Duration.ofMinutes(10).plusSeconds(10))
+        .expectNextCount(1)
+        .expectErrorMatches(e -> e.getMessage().contains("no progress for --status-timeout"))
+        .verify(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void statusCidr_loopbackSubnet_thisMachinesAddressAsA32() {
+    assertThat(StatusCidr.toward("127.1.0.0/16")).matches("127\\.\\d+\\.\\d+\\.\\d+/32");
+  }
+
+  private EncryptSpec spec(Duration statusTimeout) {
+    return EncryptSpec.builder(PLAIN).strategy(Strategy.INSTANCE).subnetId(SUBNET).kmsKeyId(KEY)
+        .encryptedName("guest encrypted by instance")
+        .instance(new EncryptSpec.InstanceSettings(Optional.of(ENCRYPTOR), status.port(), statusTimeout, Optional.empty()))
+        .build();
+  }
+}
