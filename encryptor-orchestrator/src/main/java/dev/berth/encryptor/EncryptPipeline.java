@@ -38,7 +38,7 @@ final class EncryptPipeline {
       Clock clock) {
     this.stateDir = stateDir;
     this.clock = clock;
-    this.validation = new EncryptValidation(ec2, clock);
+    this.validation = new EncryptValidation(ec2, new EncryptorCatalog(poller.http()), clock);
     this.copy = new CopyImageEncryption(ec2, waits);
     this.relaunch = new BillingProductEncryption(ec2, waits);
     this.instance = new InstanceEncryption(ec2, waits, poller);

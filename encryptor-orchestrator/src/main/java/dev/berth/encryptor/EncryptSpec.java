@@ -47,45 +47,6 @@ public record EncryptSpec(
     Duration timeout,
     InstanceSettings instance) {
 
-  /**
-   * What strategy {@code instance} needs besides the rest: the encryptor's image, its status port,
-   * how long it may go without progress, and who may reach the port.
-   *
-   * @param encryptorImageId the encryptor image ({@code --encryptor-ami}), required for the strategy
-   * @param statusPort 1 to 65535 but 81 (brkt's encryptor used 81 itself); 80 by default
-   * @param statusTimeout how long the encryptor may report no progress; 10 minutes by default
-   * @param statusCidr who may reach the status port, or empty for this machine's address on its route
-   *     to the subnet (a /32)
-   */
-  public record InstanceSettings(Optional<String> encryptorImageId, int statusPort, Duration statusTimeout,
-      Optional<String> statusCidr) {
-
-    /** The defaults: no image, port 80, 10 minutes, the derived /32. */
-    public static final InstanceSettings DEFAULTS =
-        new InstanceSettings(Optional.empty(), 80, Duration.ofMinutes(10), Optional.empty());
-
-    /**
-     * Checks every component.
-     *
-     * @param encryptorImageId the image, or empty
-     * @param statusPort the port
-     * @param statusTimeout the silence limit
-     * @param statusCidr the CIDR, or empty
-     */
-    public InstanceSettings {
-      Objects.requireNonNull(encryptorImageId, "encryptorImageId");
-      Objects.requireNonNull(statusTimeout, "statusTimeout");
-      Objects.requireNonNull(statusCidr, "statusCidr");
-      encryptorImageId.ifPresent(id -> check(IMAGE_ID.matcher(id).matches(),
-          "--encryptor-ami '" + id + "' is not an image id; expected ami- and 8 or 17 hex digits"));
-      check(statusPort >= 1 && statusPort <= 65_535 && statusPort != 81,
-          "--status-port " + statusPort + " is not allowed; expected 1 to 65535 but 81");
-      check(!statusTimeout.isNegative() && !statusTimeout.isZero(), "--status-timeout must be positive, got " + statusTimeout);
-      statusCidr.ifPresent(c -> check(CIDR.matcher(c).matches() && !c.endsWith("/0"),
-          "--status-cidr '" + c + "' is not a CIDR block narrower than /0; expected e.g. 203.0.113.7/32"));
-    }
-  }
-
   /** The guest instance type when none is named: a current small general-purpose type. */
   public static final String DEFAULT_INSTANCE_TYPE = "t3.small";
 
@@ -100,7 +61,6 @@ public record EncryptSpec(
   private static final Pattern INSTANCE_TYPE = Pattern.compile("[a-z][a-z0-9-]*\\.[a-z0-9]+");
   private static final Pattern SUBNET = Pattern.compile("subnet-([0-9a-f]{8}|[0-9a-f]{17})");
   private static final Pattern GROUP = Pattern.compile("sg-([0-9a-f]{8}|[0-9a-f]{17})");
-  private static final Pattern CIDR = Pattern.compile("(\\d{1,3}\\.){3}\\d{1,3}/([1-9]|[12]\\d|3[0-2])");
 
   /**
    * Checks every component; see the class comment.
@@ -147,8 +107,8 @@ public record EncryptSpec(
     securityGroupIds.forEach(g -> check(GROUP.matcher(g).matches(),
         "--security-group '" + g + "' is not a security group id; expected sg- and 8 or 17 hex digits"));
     check(!timeout.isNegative() && !timeout.isZero(), "--timeout must be positive, got " + timeout);
-    check(strategy != Strategy.INSTANCE || instance.encryptorImageId().isPresent(),
-        "--encryptor-ami is required with --strategy instance; expected the encryptor image id of this region");
+    check(strategy != Strategy.INSTANCE || instance.encryptorImageId().isPresent() || instance.encryptorCatalog().isPresent(),
+        "--encryptor-ami or --encryptor-catalog is required with --strategy instance; expected the encryptor image of this region");
     check(strategy != Strategy.INSTANCE || instance.statusCidr().isPresent() || subnetId.isPresent(),
         "--status-cidr or --subnet is required with --strategy instance: the status port admits only this machine's "
             + "address on its route to the encryptor's subnet; expected one of them");
@@ -164,7 +124,7 @@ public record EncryptSpec(
     return new Builder(imageId);
   }
 
-  private static void check(boolean ok, String message) {
+  static void check(boolean ok, String message) {
     if (!ok) {
       throw EncryptorException.invalid(message);
     }
@@ -189,7 +149,7 @@ public record EncryptSpec(
     private List<String> securityGroupIds = List.of();
     private boolean validate = true;
     private Duration timeout = DEFAULT_TIMEOUT;
-    private InstanceSettings instance = InstanceSettings.DEFAULTS;
+    private InstanceSettings instance = InstanceSettings.builder().build();
 
     private Builder(String imageId) {
       this.imageId = Objects.requireNonNull(imageId, "imageId");
@@ -296,7 +256,7 @@ public record EncryptSpec(
     }
 
     /**
-     * The settings of strategy {@code instance}; {@link InstanceSettings#DEFAULTS} by default.
+     * The settings of strategy {@code instance}; {@code InstanceSettings.builder().build()} by default.
      *
      * @param instance the settings
      * @return this builder

@@ -31,10 +31,12 @@ final class EncryptValidation {
       "InvalidAMIID.Unavailable");
 
   private final Ec2AsyncClient ec2;
+  private final EncryptorCatalog catalog;
   private final Clock clock;
 
-  EncryptValidation(Ec2AsyncClient ec2, Clock clock) {
+  EncryptValidation(Ec2AsyncClient ec2, EncryptorCatalog catalog, Clock clock) {
     this.ec2 = ec2;
+    this.catalog = catalog;
     this.clock = clock;
   }
 
@@ -52,9 +54,9 @@ final class EncryptValidation {
       String description = truncate("Encrypted copy of " + source.imageId() + " (" + source.name()
           + ") by berth-encryptor, session " + session.id(), 255);
       Mono<Void> checks = spec.validate() ? checks(spec, source, name, update) : Mono.empty();
-      return checks.then(encryptorImage(spec)).then(Mono.zip(key(spec), statusCidr(spec)))
+      return checks.then(Mono.zip(key(spec), statusCidr(spec), encryptorImage(spec)))
           .map(t -> new Plan(source, name, description, t.getT1(), !source.productCodes().isEmpty(),
-              spec.securityGroupIds(), t.getT2()));
+              spec.securityGroupIds(), t.getT2(), t.getT3()));
     });
   }
 
@@ -107,12 +109,18 @@ final class EncryptValidation {
     });
   }
 
-  private Mono<Void> encryptorImage(EncryptSpec spec) {
-    return spec.strategy() != Strategy.INSTANCE ? Mono.empty() : spec.instance().encryptorImageId()
-        .map(id -> image(id).onErrorMap(e -> e instanceof EncryptorException,
-            e -> EncryptorException.invalid("--encryptor-ami " + id + " does not exist or is not visible to this account; "
-                + "expected the encryptor image of this region")).then())
-        .orElse(Mono.empty());
+  // Strategy instance: the encryptor image, named or looked up in the catalog, and known to EC2.
+  private Mono<String> encryptorImage(EncryptSpec spec) {
+    if (spec.strategy() != Strategy.INSTANCE) {
+      return Mono.just("");
+    }
+    String option = spec.instance().encryptorImageId().isPresent() ? "--encryptor-ami " : "--encryptor-catalog's image ";
+    Mono<String> id = spec.instance().encryptorImageId().map(Mono::just).orElseGet(() ->
+        catalog.imageFor(spec.instance().encryptorCatalog().orElseThrow(), ec2.serviceClientConfiguration().region().id()));
+    return id.flatMap(imageId -> image(imageId).onErrorMap(e -> e instanceof EncryptorException,
+            e -> EncryptorException.invalid(option + imageId + " does not exist or is not visible to this account; "
+                + "expected the encryptor image of this region"))
+        .thenReturn(imageId));
   }
 
   // Strategy instance: who may reach the status port, found before anything is created.

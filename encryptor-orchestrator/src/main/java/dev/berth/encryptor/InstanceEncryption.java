@@ -40,7 +40,7 @@ final class InstanceEncryption {
   }
 
   Mono<Image> encrypt(Run run, Plan plan) {
-    EncryptSpec.InstanceSettings settings = run.spec().instance();
+    InstanceSettings settings = run.spec().instance();
     return launch(run, "guest", guest(run, plan))
         .flatMap(guest -> waits.instanceRunning(guest, run.deadline().remaining())
             .then(Ec2Waits.call(() -> ec2.stopInstances(r -> r.instanceIds(guest))))
@@ -70,13 +70,11 @@ final class InstanceEncryption {
   }
 
   private RunInstancesRequest.Builder encryptor(Run run, Plan plan, Instance guest, String snapshot, String group) {
-    Map<String, String> userData = Map.of("brkt.status_port", Integer.toString(run.spec().instance().statusPort()));
-    return RunInstancesRequest.builder().imageId(run.spec().instance().encryptorImageId().orElseThrow())
-        .instanceType(run.spec().guestInstanceType())
+    return RunInstancesRequest.builder().imageId(plan.encryptorImageId())
+        .instanceType(run.spec().instance().encryptorInstanceType())
         .subnetId(guest.subnetId())
         .securityGroupIds(group)
-        .userData(Base64.getEncoder().encodeToString(Journal.JSON.valueToTree(userData).toString()
-            .getBytes(StandardCharsets.UTF_8)))
+        .userData(Base64.getEncoder().encodeToString(run.spec().instance().userData().getBytes(StandardCharsets.UTF_8)))
         .blockDeviceMappings(
             BlockDeviceMapping.builder().deviceName(SOURCE_DEVICE)
                 .ebs(e -> e.snapshotId(snapshot).deleteOnTermination(true)).build(),

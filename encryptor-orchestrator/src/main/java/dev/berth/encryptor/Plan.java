@@ -15,6 +15,7 @@ import software.amazon.awssdk.services.ec2.model.Image;
  * @param billingProducts whether the source has product codes
  * @param securityGroupIds the groups for any launch
  * @param statusCidr strategy instance: who may reach the status port; empty otherwise
+ * @param encryptorImageId strategy instance: the encryptor image (from the option or the catalog); empty otherwise
  */
 record Plan(Image source, String name, String description, String kmsKeyId, boolean billingProducts,
-    List<String> securityGroupIds, String statusCidr) {}
+    List<String> securityGroupIds, String statusCidr, String encryptorImageId) {}

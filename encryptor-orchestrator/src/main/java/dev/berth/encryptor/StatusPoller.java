@@ -34,6 +34,11 @@ final class StatusPoller {
     this.every = every;
   }
 
+  /** The HTTP client on the caller's loop, for the encryptor catalog's URL too. */
+  HttpClient http() {
+    return http;
+  }
+
   /** Completes once the encryptor at {@code address:port} has finished; fails as the class says. */
   Mono<EncryptorStatus> untilFinished(String address, int port, Duration silence) {
     String uri = "http://" + address + ":" + port + "/";

@@ -9,7 +9,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.berth.testing.EncryptorStatusEmulator;
 import dev.berth.testing.EncryptorStatusEmulator.Status;
 import java.time.Duration;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,6 +56,9 @@ final class InstanceEncryptionTest {
     assertThat(harness.ec2.instances()).hasSize(2).allSatisfy(i -> assertThat(i.state()).isIn("shutting-down", "terminated"));
     assertThat(harness.ec2.instance(harness.ec2.instances().get(1).instanceId()).orElseThrow().privateIpAddress())
         .isEqualTo(ENCRYPTOR_ADDRESS);
+    assertThat(harness.ec2.instances().get(1).userData()).contains("\"status_port\":" + status.port(),
+        "\"ntp_servers\":[\"ntp.example.com\"]", "\"identity_token\":\"t0k3n\"");
+    assertThat(harness.ec2.instances().get(1).instanceType()).isEqualTo(EncryptSpec.DEFAULT_INSTANCE_TYPE);
     assertThat(harness.leftovers()).isEmpty();
     assertThat(harness.ec2.createdResources()).containsOnlyKeys(id, snapshot);
     assertThat(harness.writeCalls()).containsExactlyInAnyOrder("RunInstances", "StopInstances", "CreateSnapshot",
@@ -90,8 +92,8 @@ final class InstanceEncryptionTest {
   void encrypt_missingEncryptorImage_refusedBeforeAnyWrite() {
     EncryptorException e = catchThrowableOfType(EncryptorException.class, () -> harness.encryptor.encrypt(
         EncryptSpec.builder(PLAIN).strategy(Strategy.INSTANCE).subnetId(SUBNET).kmsKeyId(KEY)
-            .instance(new EncryptSpec.InstanceSettings(Optional.of("ami-0ddddddddddddddd0"), status.port(),
-                Duration.ofSeconds(5), Optional.empty())).build(), session).block(Duration.ofSeconds(30)));
+            .instance(InstanceSettings.builder().encryptorImageId("ami-0ddddddddddddddd0").statusPort(status.port())
+                .build()).build(), session).block(Duration.ofSeconds(30)));
 
     assertThat(e.kind()).isEqualTo(EncryptorException.Kind.INVALID);
     assertThat(e.getMessage()).startsWith("--encryptor-ami ami-0ddddddddddddddd0 does not exist");
@@ -101,16 +103,18 @@ final class InstanceEncryptionTest {
   @Test
   void spec_instanceWithoutCidrOrSubnet_refused_wideCidrRefused() {
     EncryptorException noRoute = catchThrowableOfType(EncryptorException.class, () -> EncryptSpec.builder(PLAIN)
-        .strategy(Strategy.INSTANCE).instance(new EncryptSpec.InstanceSettings(Optional.of(ENCRYPTOR), 80,
-            Duration.ofMinutes(10), Optional.empty())).build());
-    EncryptorException open = catchThrowableOfType(EncryptorException.class, () -> new EncryptSpec.InstanceSettings(
-        Optional.of(ENCRYPTOR), 80, Duration.ofMinutes(10), Optional.of("0.0.0.0/0")));
-    EncryptorException port81 = catchThrowableOfType(EncryptorException.class, () -> new EncryptSpec.InstanceSettings(
-        Optional.of(ENCRYPTOR), 81, Duration.ofMinutes(10), Optional.empty()));
+        .strategy(Strategy.INSTANCE).instance(InstanceSettings.builder().encryptorImageId(ENCRYPTOR).build()).build());
+    EncryptorException open = catchThrowableOfType(EncryptorException.class,
+        () -> InstanceSettings.builder().encryptorImageId(ENCRYPTOR).statusCidr("0.0.0.0/0").build());
+    EncryptorException port81 = catchThrowableOfType(EncryptorException.class,
+        () -> InstanceSettings.builder().encryptorImageId(ENCRYPTOR).statusPort(81).build());
+    EncryptorException proxies = catchThrowableOfType(EncryptorException.class, () -> InstanceSettings.builder()
+        .encryptorImageId(ENCRYPTOR).proxies(java.util.List.of("proxy:3128")).proxyConfig("x").build());
 
     assertThat(noRoute.getMessage()).startsWith("--status-cidr or --subnet is required with --strategy instance");
     assertThat(open.getMessage()).startsWith("--status-cidr '0.0.0.0/0' is not a CIDR block narrower than /0");
     assertThat(port81.getMessage()).startsWith("--status-port 81 is not allowed");
+    assertThat(proxies.getMessage()).startsWith("--proxy and --proxy-config-file exclude each other");
   }
 
   /** The silence limit in virtual time: an encryptor that repeats itself for ten minutes ends the run. */
@@ -136,7 +140,8 @@ final class InstanceEncryptionTest {
   private EncryptSpec spec(Duration statusTimeout) {
     return EncryptSpec.builder(PLAIN).strategy(Strategy.INSTANCE).subnetId(SUBNET).kmsKeyId(KEY)
         .encryptedName("guest encrypted by instance")
-        .instance(new EncryptSpec.InstanceSettings(Optional.of(ENCRYPTOR), status.port(), statusTimeout, Optional.empty()))
+        .instance(InstanceSettings.builder().encryptorImageId(ENCRYPTOR).statusPort(status.port())
+            .statusTimeout(statusTimeout).ntpServers(java.util.List.of("ntp.example.com")).token("t0k3n").build())
         .build();
   }
 }

@@ -4,6 +4,7 @@ import dev.berth.encryptor.CleanupReport;
 import dev.berth.encryptor.EncryptSpec;
 import dev.berth.encryptor.Encryptor;
 import dev.berth.encryptor.EncryptorException;
+import dev.berth.encryptor.InstanceSettings;
 import dev.berth.encryptor.Session;
 import dev.berth.encryptor.Strategy;
 import java.io.PrintWriter;
@@ -46,6 +47,33 @@ final class EncryptOptions {
   @Option(names = "--encryptor-ami", paramLabel = "ID", defaultValue = "${env:BERTH_ENCRYPTOR_AMI}",
       description = "Strategy instance: the encryptor image of this region [BERTH_ENCRYPTOR_AMI].")
   String encryptorAmi;
+
+  @Option(names = "--encryptor-catalog", paramLabel = "FILE|URL", defaultValue = "${env:BERTH_ENCRYPTOR_CATALOG}",
+      description = "Strategy instance: JSON mapping region to encryptor image, as a file or an http(s) URL "
+          + "[BERTH_ENCRYPTOR_CATALOG]; excludes --encryptor-ami.")
+  String encryptorCatalog;
+
+  @Option(names = "--updater-instance-type", paramLabel = "TYPE",
+      defaultValue = "${env:BERTH_UPDATER_INSTANCE_TYPE:-" + EncryptSpec.DEFAULT_INSTANCE_TYPE + "}",
+      description = "Strategy instance: the encryptor instance's type [BERTH_UPDATER_INSTANCE_TYPE] (default: ${DEFAULT-VALUE}).")
+  String updaterInstanceType;
+
+  @Option(names = "--ntp-server", paramLabel = "HOST", split = ",", defaultValue = "${env:BERTH_NTP_SERVERS}",
+      description = "Strategy instance: NTP server for the encryptor; repeatable [BERTH_NTP_SERVERS, comma-separated].")
+  List<String> ntpServers = new ArrayList<>();
+
+  @Option(names = "--proxy", paramLabel = "HOST:PORT", split = ",", defaultValue = "${env:BERTH_PROXIES}",
+      description = "Strategy instance: HTTP proxy for the encryptor; repeatable; excludes --proxy-config-file "
+          + "[BERTH_PROXIES, comma-separated].")
+  List<String> proxies = new ArrayList<>();
+
+  @Option(names = "--proxy-config-file", paramLabel = "PATH", defaultValue = "${env:BERTH_PROXY_CONFIG_FILE}",
+      description = "Strategy instance: proxy configuration file for the encryptor; excludes --proxy [BERTH_PROXY_CONFIG_FILE].")
+  java.nio.file.Path proxyConfigFile;
+
+  @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:BERTH_TOKEN}",
+      description = "Strategy instance: identity token for the encryptor [BERTH_TOKEN].")
+  String token;
 
   @Option(names = "--status-port", paramLabel = "PORT", defaultValue = "${env:BERTH_STATUS_PORT:-80}",
       description = "Strategy instance: the encryptor's status port, 1-65535 but 81 [BERTH_STATUS_PORT] (default: ${DEFAULT-VALUE}).")
@@ -137,8 +165,11 @@ final class EncryptOptions {
         .kmsKeyId(blankToNull(kmsKeyId)).strategy(chosen).guestInstanceType(guestInstanceType)
         .subnetId(blankToNull(subnetId)).securityGroupIds(securityGroups.stream().filter(s -> !s.isBlank()).toList())
         .validate(!noValidate).timeout(timeout)
-        .instance(new EncryptSpec.InstanceSettings(java.util.Optional.ofNullable(blankToNull(encryptorAmi)), statusPort,
-            statusTimeout, java.util.Optional.ofNullable(blankToNull(statusCidr))));
+        .instance(InstanceSettings.builder().encryptorImageId(blankToNull(encryptorAmi))
+            .encryptorCatalog(blankToNull(encryptorCatalog)).encryptorInstanceType(updaterInstanceType)
+            .statusPort(statusPort).statusTimeout(statusTimeout).statusCidr(blankToNull(statusCidr))
+            .ntpServers(nonBlank(ntpServers)).proxies(nonBlank(proxies)).proxyConfig(proxyConfig())
+            .token(blankToNull(token)).build());
     for (String tag : tags) {
       if (tag.isBlank()) {
         continue;
@@ -151,6 +182,22 @@ final class EncryptOptions {
       builder.tag(tag.substring(0, eq), tag.substring(eq + 1));
     }
     return builder.build();
+  }
+
+  private static List<String> nonBlank(List<String> values) {
+    return values.stream().filter(v -> !v.isBlank()).toList();
+  }
+
+  private String proxyConfig() {
+    if (proxyConfigFile == null || proxyConfigFile.toString().isBlank()) {
+      return null;
+    }
+    try {
+      return java.nio.file.Files.readString(proxyConfigFile);
+    } catch (java.io.IOException e) {
+      throw new EncryptorException(EncryptorException.Kind.INVALID, "--proxy-config-file " + proxyConfigFile
+          + " cannot be read (" + e.getMessage() + "); expected a readable file", null);
+    }
   }
 
   private static String blankToNull(String value) {
