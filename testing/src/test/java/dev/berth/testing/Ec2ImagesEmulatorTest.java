@@ -172,6 +172,33 @@ final class Ec2ImagesEmulatorTest {
   }
 
   @Test
+  void createSnapshot_registerImage_statusAndSharing() {
+    String instance = client.runInstances(r -> r.imageId(SOURCE).minCount(1).maxCount(1)).join().instances().get(0).instanceId();
+    assertThat(client.describeInstanceStatus(r -> r.instanceIds(instance)).join().instanceStatuses()).isEmpty();
+    clock.advance(Duration.ofSeconds(30));
+    var status = client.describeInstanceStatus(r -> r.instanceIds(instance)).join().instanceStatuses().get(0);
+    assertThat(status.systemStatus().statusAsString()).isEqualTo("ok");
+    String volume = client.describeInstances(r -> r.instanceIds(instance)).join().reservations().get(0).instances().get(0)
+        .blockDeviceMappings().get(0).ebs().volumeId();
+
+    String snapshot = client.createSnapshot(r -> r.volumeId(volume).tagSpecifications(tags(ResourceType.SNAPSHOT)))
+        .join().snapshotId();
+    assertThat(code(client.registerImage(r -> r.name("berth-registered").rootDeviceName("/dev/xvda")
+        .blockDeviceMappings(BlockDeviceMapping.builder().deviceName("/dev/xvda").ebs(e -> e.snapshotId("snap-99999999")).build()))))
+        .isEqualTo("InvalidSnapshot.NotFound");
+    String image = client.registerImage(r -> r.name("berth-registered").rootDeviceName("/dev/xvda")
+        .blockDeviceMappings(BlockDeviceMapping.builder().deviceName("/dev/xvda").ebs(e -> e.snapshotId(snapshot)).build()))
+        .join().imageId();
+    assertThat(image(image).stateAsString()).isEqualTo("pending");
+    clock.advance(Duration.ofMinutes(5));
+    assertThat(image(image).stateAsString()).isEqualTo("available");
+    client.modifySnapshotAttribute(r -> r.snapshotId(snapshot).createVolumePermission(p -> p.add(a -> a.userId("210987654321"))))
+        .join();
+    assertThat(client.describeSnapshotAttribute(r -> r.snapshotId(snapshot).attribute("createVolumePermission")).join()
+        .createVolumePermissions()).extracting(p -> p.userId()).containsExactly("210987654321");
+  }
+
+  @Test
   void describeSnapshots_pages_andTagFilter() {
     for (int i = 0; i < 7; i++) {
       String n = "berth-copy-" + i;

@@ -1,6 +1,5 @@
 package dev.berth.encryptor.cli;
 
-import dev.berth.encryptor.CleanupReport;
 import dev.berth.encryptor.EncryptSpec;
 import dev.berth.encryptor.Encryptor;
 import dev.berth.encryptor.EncryptorException;
@@ -11,19 +10,12 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import reactor.core.publisher.Mono;
 
 /** The options {@code encrypt} and {@code update} share, and the run they both make of them. */
 final class EncryptOptions {
-
-  private static final Logger LOG = LoggerFactory.getLogger("berth-encryptor");
 
   @Option(names = "--encrypted-ami-name", paramLabel = "NAME", defaultValue = "${env:BERTH_ENCRYPTED_AMI_NAME}",
       description = "Name of the new image, 3-128 characters [BERTH_ENCRYPTED_AMI_NAME] "
@@ -129,19 +121,7 @@ final class EncryptOptions {
     EncryptSpec spec = spec(imageId);
     try (Ec2Options.Opened opened = ec2.open()) {
       Session session = Session.create();
-      LOG.info("session {} (if this process is killed: berth-encryptor cleanup {})", session.id(), session.id());
-      CompletableFuture<String> run = action.run(opened.encryptor(), spec, session).toFuture();
-      try (Interrupts interrupts = Interrupts.cancelling(run)) {
-        out.println(run.get());
-        return 0;
-      } catch (CancellationException e) {
-        LOG.warn("interrupted; cleaning up session {}", session.id());
-        CleanupReport report = opened.encryptor().cleanup(session.id()).block();
-        report.leftovers().forEach(l -> LOG.warn("left behind: {} ({})", l.id(), l.reason()));
-        return EncryptorCli.INTERRUPTED;
-      } catch (ExecutionException e) {
-        throw e.getCause() instanceof Exception cause ? cause : e;
-      }
+      return Interrupts.run(opened.encryptor(), session, action.run(opened.encryptor(), spec, session), out::println);
     }
   }
 

@@ -1,10 +1,7 @@
 package dev.berth.encryptor.cli;
 
 import dev.berth.encryptor.Session;
-import dev.berth.encryptor.SharedLogs;
 import java.util.concurrent.Callable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,8 +15,6 @@ import picocli.CommandLine.Spec;
         "output, and says on standard error which KMS permissions that account needs. The snapshot is tagged and",
         "journaled like every run's resources: a failure deletes it, `cleanup` finishes after a crash.", ""})
 final class ShareLogsCommand implements Callable<Integer> {
-
-  private static final Logger LOG = LoggerFactory.getLogger("berth-encryptor");
 
   @Spec
   CommandSpec command;
@@ -36,13 +31,11 @@ final class ShareLogsCommand implements Callable<Integer> {
   Ec2Options ec2;
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
     try (Ec2Options.Opened opened = ec2.open()) {
       Session session = Session.create();
-      LOG.info("session {} (if this process is killed: berth-encryptor cleanup {})", session.id(), session.id());
-      SharedLogs shared = opened.encryptor().shareLogs(instanceId, account, session).block();
-      command.commandLine().getOut().println(shared.snapshotId());
-      return 0;
+      return Interrupts.run(opened.encryptor(), session, opened.encryptor().shareLogs(instanceId, account, session),
+          shared -> command.commandLine().getOut().println(shared.snapshotId()));
     }
   }
 }
