@@ -121,16 +121,8 @@ final class Ec2InstanceActions {
     if (ids.size() > 1000) {
       throw new QueryFailure(Ec2Errors.invalidParameterValue("You may terminate at most 1000 instances in one request"));
     }
-    ids.forEach(Ec2InstanceActions::checkId);
     synchronized (world) {
-      for (String id : ids) {
-        if (world.instance(id) == null) {
-          throw new QueryFailure(Ec2Errors.instanceNotFound(id));
-        }
-      }
-      if (request.dryRun()) {
-        throw new QueryFailure(Ec2Errors.dryRun());
-      }
+      existing(ids, request);
       return stateChanges("TerminateInstances", ids, requestId, machine -> {
         if (machine.terminatedAt == null) {
           machine.terminatedAt = world.now();
@@ -167,6 +159,19 @@ final class Ec2InstanceActions {
     }
   }
 
+  // Refuses malformed and unknown ids, then a dry run, in EC2's order; the caller holds the world.
+  private void existing(List<String> ids, Ec2Request request) {
+    ids.forEach(Ec2InstanceActions::checkId);
+    for (String id : ids) {
+      if (world.instance(id) == null) {
+        throw new QueryFailure(Ec2Errors.instanceNotFound(id));
+      }
+    }
+    if (request.dryRun()) {
+      throw new QueryFailure(Ec2Errors.dryRun());
+    }
+  }
+
   // The answer of TerminateInstances and StopInstances: each instance's state before and after.
   private String stateChanges(String action, List<String> ids, String requestId, java.util.function.Consumer<Ec2Machine> change) {
     XmlWriter xml = Ec2Xml.response(action, requestId).open("instancesSet");
@@ -185,17 +190,9 @@ final class Ec2InstanceActions {
 
   String describeInstanceStatus(Ec2Request request, String requestId) {
     List<String> ids = request.list("InstanceId");
-    ids.forEach(Ec2InstanceActions::checkId);
     boolean all = "true".equalsIgnoreCase(request.param("IncludeAllInstances"));
     synchronized (world) {
-      for (String id : ids) {
-        if (world.instance(id) == null) {
-          throw new QueryFailure(Ec2Errors.instanceNotFound(id));
-        }
-      }
-      if (request.dryRun()) {
-        throw new QueryFailure(Ec2Errors.dryRun());
-      }
+      existing(ids, request);
       XmlWriter xml = Ec2Xml.response("DescribeInstanceStatus", requestId).open("instanceStatusSet");
       for (Ec2Machine m : world.instances()) {
         String state = world.state(m);
