@@ -35,13 +35,13 @@ final class EncryptPipeline {
   private final RunEndings endings;
 
   EncryptPipeline(Ec2AsyncClient ec2, Ec2Waits waits, StatusPoller poller, RunEndings endings, Path stateDir,
-      Clock clock) {
+      Clock clock, java.util.function.Consumer<Progress> progress) {
     this.stateDir = stateDir;
     this.clock = clock;
     this.validation = new EncryptValidation(ec2, new EncryptorCatalog(poller.http()), clock);
     this.copy = new CopyImageEncryption(ec2, waits);
     this.relaunch = new BillingProductEncryption(ec2, waits);
-    this.instance = new InstanceEncryption(ec2, waits, poller);
+    this.instance = new InstanceEncryption(ec2, waits, poller, progress);
     this.check = new EncryptedImageCheck(ec2);
     this.endings = endings;
   }

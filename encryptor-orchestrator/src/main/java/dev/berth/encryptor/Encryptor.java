@@ -52,7 +52,7 @@ public final class Encryptor {
     RunEndings endings = new RunEndings(ec2, cleanup);
     StatusPoller poller = new StatusPoller(builder.loop,
         builder.pollInterval != null ? builder.pollInterval : StatusPoller.DEFAULT_EVERY);
-    this.pipeline = new EncryptPipeline(ec2, waits, poller, endings, stateDir, clock);
+    this.pipeline = new EncryptPipeline(ec2, waits, poller, endings, stateDir, clock, builder.progress);
     this.diagnostics = new Diagnostics(ec2);
     this.logSharing = new LogSharing(ec2, waits, endings, stateDir, clock);
   }
@@ -190,6 +190,7 @@ public final class Encryptor {
     private Clock clock = Clock.systemUTC();
     private Duration pollInterval;
     private Duration retryBase = Duration.ofSeconds(1);
+    private java.util.function.Consumer<Progress> progress = p -> { };
 
     private Builder(Ec2AsyncClient ec2, EventLoopGroup loop) {
       this.ec2 = Objects.requireNonNull(ec2, "ec2");
@@ -246,6 +247,18 @@ public final class Encryptor {
         throw new IllegalArgumentException("cleanupRetryDelay must be positive, got " + retryBase);
       }
       this.retryBase = retryBase;
+      return this;
+    }
+
+    /**
+     * Who hears an encryptor instance's progress (strategy {@code instance}); called on the event
+     * loop, so it must not block. Nobody by default (progress is logged either way).
+     *
+     * @param progress the listener
+     * @return this builder
+     */
+    public Builder progress(java.util.function.Consumer<Progress> progress) {
+      this.progress = Objects.requireNonNull(progress, "progress");
       return this;
     }
 

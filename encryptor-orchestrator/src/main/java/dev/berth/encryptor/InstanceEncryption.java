@@ -32,11 +32,13 @@ final class InstanceEncryption {
   private final Ec2AsyncClient ec2;
   private final Ec2Waits waits;
   private final StatusPoller poller;
+  private final java.util.function.Consumer<Progress> progress;
 
-  InstanceEncryption(Ec2AsyncClient ec2, Ec2Waits waits, StatusPoller poller) {
+  InstanceEncryption(Ec2AsyncClient ec2, Ec2Waits waits, StatusPoller poller, java.util.function.Consumer<Progress> progress) {
     this.ec2 = ec2;
     this.waits = waits;
     this.poller = poller;
+    this.progress = progress;
   }
 
   Mono<Image> encrypt(Run run, Plan plan) {
@@ -52,7 +54,8 @@ final class InstanceEncryption {
         .flatMap(encryptor -> waits.instanceRunning(encryptor, run.deadline().remaining())
             .then(describe(encryptor))
             .flatMap(instance -> poller.untilFinished(instance.privateIpAddress(), settings.statusPort(),
-                    settings.statusTimeout())
+                    settings.statusTimeout(), status -> progress.accept(new Progress(run.session().id(), status.state(),
+                        status.bytesWritten(), status.bytesTotal())))
                 .onErrorResume(EncryptorException.class, e -> console(encryptor).flatMap(tail ->
                     Mono.error(EncryptorException.failed(e.getMessage() + "; encryptor console:\n" + tail, e))))
                 .thenReturn(instance)))

@@ -40,7 +40,8 @@ final class StatusPoller {
   }
 
   /** Completes once the encryptor at {@code address:port} has finished; fails as the class says. */
-  Mono<EncryptorStatus> untilFinished(String address, int port, Duration silence) {
+  Mono<EncryptorStatus> untilFinished(String address, int port, Duration silence,
+      java.util.function.Consumer<EncryptorStatus> onStatus) {
     String uri = "http://" + address + ":" + port + "/";
     return progress(Flux.interval(Duration.ZERO, every).onBackpressureDrop()
             .concatMap(tick -> fetch(uri).onErrorResume(e -> {
@@ -48,6 +49,7 @@ final class StatusPoller {
               return Mono.empty();
             })), silence)
         .doOnNext(status -> LOG.info("encryptor: {}", status.describe()))
+        .doOnNext(onStatus)
         .filter(status -> status.finished() || status.failed())
         .next()
         .flatMap(status -> status.failed()

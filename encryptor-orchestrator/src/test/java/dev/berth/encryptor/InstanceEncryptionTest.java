@@ -45,14 +45,18 @@ final class InstanceEncryptionTest {
   @Test
   void encrypt_encryptorFinishes_imageRegisteredUnderTheKey_temporariesGone() {
     status.script(Status.of("initial", 0, 0), Status.of("encrypting", 4, 8), Status.of("finished", 8, 8));
+    java.util.List<Progress> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Encryptor listening = Encryptor.builder(harness.client, EncryptorHarness.loop()).stateDirectory(harness.stateDir)
+        .pollInterval(EncryptorHarness.POLL).progress(heard::add).build();
 
-    String id = harness.encryptor.encrypt(spec(Duration.ofSeconds(20)), session).block(Duration.ofSeconds(60));
+    String id = listening.encrypt(spec(Duration.ofSeconds(20)), session).block(Duration.ofSeconds(60));
 
     var image = harness.client.describeImages(r -> r.imageIds(id)).join().images().get(0);
     String snapshot = image.blockDeviceMappings().get(0).ebs().snapshotId();
     assertThat(harness.client.describeSnapshots(r -> r.snapshotIds(snapshot)).join().snapshots().get(0).kmsKeyId())
         .isEqualTo(KEY);
     assertThat(status.requests()).isGreaterThanOrEqualTo(3);
+    assertThat(heard).extracting(Progress::percent).containsExactly(-1, 50, 100);
     assertThat(harness.ec2.instances()).hasSize(2).allSatisfy(i -> assertThat(i.state()).isIn("shutting-down", "terminated"));
     assertThat(harness.ec2.instance(harness.ec2.instances().get(1).instanceId()).orElseThrow().privateIpAddress())
         .isEqualTo(ENCRYPTOR_ADDRESS);

@@ -53,7 +53,8 @@ final class Ec2Options {
     URI uri = endpoint == null || endpoint.isBlank() ? null : uri(endpoint);
     NioEventLoopGroup loop = new NioEventLoopGroup(1);
     Ec2AsyncClient client = Ec2Clients.create(loop, region, uri, maxAttempts);
-    Encryptor encryptor = Encryptor.builder(client, loop).stateDirectory(stateDir).pollInterval(pollInterval).build();
+    Encryptor encryptor = Encryptor.builder(client, loop).stateDirectory(stateDir).pollInterval(pollInterval)
+        .progress(TerminalProgress.forStderr()).build();
     return new Opened(loop, client, encryptor);
   }
 
