@@ -33,9 +33,12 @@ final class EncryptPipeline {
   private final InstanceEncryption instance;
   private final EncryptedImageCheck check;
   private final RunEndings endings;
+  // The journals of runs in progress, so that a cleanup after a cancel can wait for their create calls.
+  private final java.util.Map<String, Journal> open;
 
   EncryptPipeline(Ec2AsyncClient ec2, Ec2Waits waits, StatusPoller poller, RunEndings endings, Path stateDir,
-      Clock clock, java.util.function.Consumer<Progress> progress) {
+      Clock clock, java.util.function.Consumer<Progress> progress, java.util.Map<String, Journal> open) {
+    this.open = open;
     this.stateDir = stateDir;
     this.clock = clock;
     this.validation = new EncryptValidation(ec2, new EncryptorCatalog(poller.http()), clock);
@@ -57,11 +60,13 @@ final class EncryptPipeline {
             spec.strategy() == Strategy.INSTANCE ? " (encryptor instance)"
                 : plan.billingProducts() ? " (billing product codes: launch, stop, CreateImage)" : " (CopyImage)"))
         .flatMap(plan -> Journal.start(stateDir, session, (update ? "update " : "encrypt ") + spec.imageId(), clock)
+            .doOnNext(journal -> open.put(session.id(), journal))
             .flatMap(journal -> {
               Run run = new Run(session, journal, spec, deadline, SessionTags.of(session.id(), spec.tags()));
               return encrypt(run, plan)
                   .timeout(deadline.remaining())
-                  .onErrorResume(e -> endings.fail(session, journal, update ? "update" : "encrypt", spec.timeout(), e));
+                  .onErrorResume(e -> endings.fail(session, journal, update ? "update" : "encrypt", spec.timeout(), e))
+                  .doOnTerminate(() -> open.remove(session.id()));
             }));
   }
 

@@ -42,6 +42,7 @@ public final class Encryptor {
   private final Cleanup cleanup;
   private final Diagnostics diagnostics;
   private final LogSharing logSharing;
+  private final java.util.Map<String, Journal> open = new java.util.concurrent.ConcurrentHashMap<>();
 
   private Encryptor(Builder builder) {
     this.ec2 = builder.ec2;
@@ -52,9 +53,9 @@ public final class Encryptor {
     RunEndings endings = new RunEndings(ec2, cleanup);
     StatusPoller poller = new StatusPoller(builder.loop,
         builder.pollInterval != null ? builder.pollInterval : StatusPoller.DEFAULT_EVERY);
-    this.pipeline = new EncryptPipeline(ec2, waits, poller, endings, stateDir, clock, builder.progress);
+    this.pipeline = new EncryptPipeline(ec2, waits, poller, endings, stateDir, clock, builder.progress, open);
     this.diagnostics = new Diagnostics(ec2);
-    this.logSharing = new LogSharing(ec2, waits, endings, stateDir, clock);
+    this.logSharing = new LogSharing(ec2, waits, endings, stateDir, clock, open);
   }
 
   /**
@@ -140,7 +141,11 @@ public final class Encryptor {
           + "' is not a session id; expected enc- and 16 hex digits, as printed at the start of the run"));
     }
     Path file = Journal.file(stateDir, sessionId);
-    return Mono.fromCallable(() -> Files.exists(file) ? JournalState.read(file) : null)
+    // A run of this encryptor that was just cancelled may have a create call on its way: wait for
+    // its answer first, so the session tag finds what it made.
+    Journal running = open.remove(sessionId);
+    Mono<Void> settled = running == null ? Mono.empty() : running.settled();
+    return settled.then(Mono.fromCallable(() -> Files.exists(file) ? JournalState.read(file) : null))
         .subscribeOn(Schedulers.boundedElastic())
         .map(java.util.Optional::of)
         .defaultIfEmpty(java.util.Optional.empty())

@@ -98,7 +98,7 @@ final class InstanceEncryption {
     RunInstancesRequest launch = request.minCount(1).maxCount(1).clientToken(token)
         .tagSpecifications(SessionTags.specifications(run.tags(), ResourceType.INSTANCE, ResourceType.VOLUME)).build();
     return run.journal().creating(ResourceKind.INSTANCE, token)
-        .then(Ec2Waits.call(() -> ec2.runInstances(launch)))
+        .then(run.journal().create(() -> ec2.runInstances(launch)))
         .map(r -> r.instances().get(0).instanceId())
         .flatMap(id -> run.journal().created(id).thenReturn(id))
         .doOnNext(id -> LOG.info("{} instance {} launched", role, id));
@@ -116,7 +116,7 @@ final class InstanceEncryption {
 
   private Mono<String> snapshot(Run run, String volumeId, String description) {
     return run.journal().creating(ResourceKind.SNAPSHOT, run.token("snapshot-" + volumeId))
-        .then(Ec2Waits.call(() -> ec2.createSnapshot(r -> r.volumeId(volumeId).description(description)
+        .then(run.journal().create(() -> ec2.createSnapshot(r -> r.volumeId(volumeId).description(description)
             .tagSpecifications(SessionTags.specifications(run.tags(), ResourceType.SNAPSHOT)))))
         .flatMap(r -> run.journal().created(r.snapshotId()).thenReturn(r.snapshotId()))
         .flatMap(id -> waits.snapshotCompleted(id, run.deadline().remaining()).thenReturn(id));
@@ -126,7 +126,7 @@ final class InstanceEncryption {
     String name = "berth-encryptor-" + run.session().id();
     LOG.info("status port {} admitted from {} only", port, cidr);
     return run.journal().creating(ResourceKind.SECURITY_GROUP, name)
-        .then(Ec2Waits.call(() -> ec2.createSecurityGroup(r -> r.groupName(name).vpcId(vpcId)
+        .then(run.journal().create(() -> ec2.createSecurityGroup(r -> r.groupName(name).vpcId(vpcId)
             .description("berth-encryptor status port, session " + run.session().id())
             .tagSpecifications(SessionTags.specifications(run.tags(), ResourceType.SECURITY_GROUP)))))
         .flatMap(r -> run.journal().created(r.groupId()).thenReturn(r.groupId()))
@@ -141,7 +141,7 @@ final class InstanceEncryption {
     String root = plan.source().rootDeviceName();
     return snapshot(run, target, "berth-encryptor encrypted root for " + plan.name())
         .flatMap(snapshot -> run.journal().creating(ResourceKind.IMAGE, run.token("register"))
-            .then(Ec2Waits.call(() -> ec2.registerImage(r -> r.name(plan.name()).description(plan.description())
+            .then(run.journal().create(() -> ec2.registerImage(r -> r.name(plan.name()).description(plan.description())
                 .rootDeviceName(root).virtualizationType("hvm").architecture(plan.source().architectureAsString())
                 .enaSupport(plan.source().enaSupport())
                 .blockDeviceMappings(BlockDeviceMapping.builder().deviceName(root)

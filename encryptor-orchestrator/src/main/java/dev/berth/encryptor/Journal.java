@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -23,7 +24,7 @@ import reactor.core.scheduler.Schedulers;
  * <p>Design notes: every line is forced to disk before the write completes, so a crash right after
  * a create call loses at most that one id, and the resource's session tag (set in the same call)
  * still finds it. Writes are blocking file I/O and run on {@code boundedElastic}, never on the
- * loop. {@link JournalState#read} tolerates a torn last line.
+ * loop, and a cancelled run never interrupts one. {@link JournalState#read} tolerates a torn last line.
  */
 final class Journal {
 
@@ -36,6 +37,7 @@ final class Journal {
   // What this process wrote, so the running pipeline can clean up without reading the file back.
   private final java.util.Set<String> created = java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
   private final java.util.Set<String> kept = java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
+  private final java.util.Set<CompletableFuture<?>> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private Journal(Path file, Clock clock) {
     this.file = file;
@@ -68,6 +70,29 @@ final class Journal {
 
   Path file() {
     return file;
+  }
+
+  /**
+   * A create call, tracked until EC2 has answered it: a cancelled run does not cancel it (the request
+   * may already be on its way), and {@link #settled()} waits for it, so cleanup never runs while a
+   * resource of this run may still come into existence.
+   */
+  <T> Mono<T> create(java.util.function.Supplier<CompletableFuture<T>> call) {
+    return Mono.defer(() -> {
+      CompletableFuture<T> future = call.get();
+      inFlight.add(future);
+      future.whenComplete((response, error) -> inFlight.remove(future));
+      return Mono.fromFuture(future, true);
+    }).onErrorMap(e -> !(e instanceof dev.berth.provisioner.ec2.Ec2CallException),
+        dev.berth.provisioner.ec2.Ec2CallException::from);
+  }
+
+  /** Completes once every create call of this run has been answered, or after two minutes. */
+  Mono<Void> settled() {
+    CompletableFuture<?>[] pending = inFlight.toArray(CompletableFuture[]::new);
+    return pending.length == 0 ? Mono.empty()
+        : Mono.fromFuture(CompletableFuture.allOf(pending).handle((v, e) -> (Void) null), true)
+            .timeout(java.time.Duration.ofMinutes(2), Mono.empty());
   }
 
   Mono<Void> creating(ResourceKind kind, String clientToken) {
@@ -109,8 +134,12 @@ final class Journal {
     return JSON.createObjectNode().put("event", event).put("time", clock.instant().toString());
   }
 
+  // Not cancellable: a cancel (the run's timeout, Ctrl-C) would interrupt the writing thread, and an
+  // interrupted FileChannel closes and drops the line that says what exists. The write finishes;
+  // the cancelled run just stops waiting for it.
   private Mono<Void> write(ObjectNode line) {
-    return Mono.<Void>fromRunnable(() -> append(line)).subscribeOn(Schedulers.boundedElastic());
+    return Mono.fromFuture(() -> CompletableFuture.runAsync(() -> append(line),
+        task -> Schedulers.boundedElastic().schedule(task)), true);
   }
 
   private synchronized void append(ObjectNode line) {

@@ -29,8 +29,11 @@ final class LogSharing {
   private final RunEndings endings;
   private final Path stateDir;
   private final Clock clock;
+  private final java.util.Map<String, Journal> open;
 
-  LogSharing(Ec2AsyncClient ec2, Ec2Waits waits, RunEndings endings, Path stateDir, Clock clock) {
+  LogSharing(Ec2AsyncClient ec2, Ec2Waits waits, RunEndings endings, Path stateDir, Clock clock,
+      java.util.Map<String, Journal> open) {
+    this.open = open;
     this.ec2 = ec2;
     this.waits = waits;
     this.endings = endings;
@@ -43,14 +46,16 @@ final class LogSharing {
       return Mono.error(EncryptorException.invalid("--to-account '" + account + "' is not an AWS account id; expected twelve digits"));
     }
     return rootVolume(instanceId).flatMap(volume -> Journal.start(stateDir, session, "share-logs " + instanceId, clock)
+        .doOnNext(journal -> open.put(session.id(), journal))
         .flatMap(journal -> snapshot(volume, instanceId, account, session, journal)
             .timeout(LIMIT)
-            .onErrorResume(e -> endings.fail(session, journal, "share-logs", LIMIT, e))));
+            .onErrorResume(e -> endings.fail(session, journal, "share-logs", LIMIT, e))
+            .doOnTerminate(() -> open.remove(session.id()))));
   }
 
   private Mono<SharedLogs> snapshot(Volume volume, String instanceId, String account, Session session, Journal journal) {
     return journal.creating(ResourceKind.SNAPSHOT, session.id() + "-logs")
-        .then(Ec2Waits.call(() -> ec2.createSnapshot(r -> r.volumeId(volume.volumeId())
+        .then(journal.create(() -> ec2.createSnapshot(r -> r.volumeId(volume.volumeId())
             .description("berth-encryptor share-logs of " + instanceId + " for " + account + ", session " + session.id())
             .tagSpecifications(SessionTags.specifications(SessionTags.of(session.id(), java.util.Map.of()),
                 ResourceType.SNAPSHOT)))))

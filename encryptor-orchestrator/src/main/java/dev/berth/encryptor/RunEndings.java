@@ -52,7 +52,10 @@ final class RunEndings {
         ? EncryptorException.failed("the run took longer than --timeout " + timeout + "; cleaned up", error)
         : error;
     LOG.warn("{} failed: {}; cleaning up session {}", what, message(reason), session.id());
-    return Mono.defer(() -> cleanup.run(session.id(), journal.createdIds(), journal.keptIds(), true, journal))
+    // A create call still on its way may yet make a resource: wait for its answer, then clean up,
+    // so the session tag finds it.
+    return journal.settled()
+        .then(Mono.defer(() -> cleanup.run(session.id(), journal.createdIds(), journal.keptIds(), true, journal)))
         .flatMap(report -> journal.finished(report.clean() ? JournalState.CLEANED : JournalState.LEFTOVERS)
             .then(Mono.error(report.clean() ? failure(reason)
                 : leftovers(report, what + " failed (" + message(reason) + ")"))));

@@ -138,7 +138,24 @@ final class EncryptPipelineTest {
 
       assertThat(e.getMessage()).containsAnyOf("--timeout", "gave up waiting");
       assertThat(slow.ec2.createdResources()).isEmpty();
+      assertThat(slow.journal(session).outcome()).contains(JournalState.CLEANED);
     }
+  }
+
+  /**
+   * The deadline passes while CopyImage is on its way (EC2 has made the image, its answer is late):
+   * cleanup waits for the answer and finds the image by its tag, though the journal never heard of it.
+   */
+  @Test
+  void encrypt_timeoutDuringCreateCall_cleanupWaitsForItAndFindsTheImageByTag() {
+    harness.ec2.faults().delay("CopyImage", 1, Duration.ofSeconds(2));
+
+    EncryptorException e = failure(EncryptSpec.builder(PLAIN).kmsKeyId(KEY).timeout(Duration.ofMillis(500)).build());
+
+    assertThat(e.getMessage()).contains("--timeout");
+    assertThat(harness.journal(session).created()).isEmpty();
+    assertThat(harness.ec2.createdResources()).isEmpty();
+    assertThat(harness.journal(session).outcome()).contains(JournalState.CLEANED);
   }
 
   @Test

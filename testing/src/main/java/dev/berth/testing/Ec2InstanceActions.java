@@ -29,10 +29,12 @@ final class Ec2InstanceActions {
 
   private final Ec2World world;
   private final Ec2Faults faults;
+  private final Ec2LaunchVolumes volumes;
 
   Ec2InstanceActions(Ec2World world, Ec2Faults faults) {
     this.world = world;
     this.faults = faults;
+    this.volumes = new Ec2LaunchVolumes(world);
   }
 
   String runInstances(Ec2Request request, String requestId) {
@@ -65,7 +67,7 @@ final class Ec2InstanceActions {
         String address = launch.privateIpAddress() != null ? launch.privateIpAddress() : world.nextAddress();
         Ec2Machine machine = new Ec2Machine(world.nextSerial(), world.newId("i"), reservationId, launch, address, now, i);
         world.add(machine);
-        attachVolumes(machine, launch, now);
+        volumes.attach(machine, launch, now);
       }
       if (launch.clientToken() != null) {
         world.useToken(launch.clientToken(), fingerprint, reservationId);
@@ -231,42 +233,6 @@ final class Ec2InstanceActions {
     }
   }
 
-  // One volume per EBS mapping of the image, changed by the launch's own mappings; tagged with the
-  // launch's volume TagSpecification, as EC2 does it, in the same step as the launch.
-  private void attachVolumes(Ec2Machine machine, Ec2Launch launch, Instant now) {
-    Ec2Ami image = world.image(launch.imageId());
-    Map<String, Ec2Launch.Ebs> overrides = new LinkedHashMap<>();
-    launch.ebs().forEach(e -> overrides.put(e.deviceName(), e));
-    for (Ec2Ami.Mapping mapping : image.mappings) {
-      Ec2Launch.Ebs change = overrides.remove(mapping.deviceName());
-      Ec2Snapshot snapshot = mapping.snapshot();
-      boolean encrypted = snapshot.encrypted || (change != null && Boolean.TRUE.equals(change.encrypted()));
-      String key = change != null && change.kmsKeyId() != null ? world.kmsArn(change.kmsKeyId())
-          : snapshot.encrypted ? snapshot.kmsKeyId : encrypted ? world.defaultKmsKeyId : null;
-      int size = change != null && change.volumeSize() != null ? change.volumeSize() : mapping.volumeSize();
-      boolean delete = change != null && change.deleteOnTermination() != null ? change.deleteOnTermination()
-          : mapping.deleteOnTermination();
-      attach(machine, new Ec2Volume(world.nextSerial(), world.newId("vol"), size, snapshot.snapshotId,
-          machine.availabilityZone, mapping.volumeType(), encrypted, key, now), mapping.deviceName(), delete, launch, now);
-    }
-    for (Ec2Launch.Ebs extra : overrides.values()) {
-      Ec2Snapshot from = extra.snapshotId() == null ? null : world.ebsSnapshot(extra.snapshotId());
-      boolean encrypted = Boolean.TRUE.equals(extra.encrypted()) || (from != null && from.encrypted);
-      String key = extra.kmsKeyId() != null ? world.kmsArn(extra.kmsKeyId())
-          : from != null && from.encrypted ? from.kmsKeyId : encrypted ? world.defaultKmsKeyId : null;
-      int size = extra.volumeSize() != null ? extra.volumeSize() : from.volumeSize;
-      attach(machine, new Ec2Volume(world.nextSerial(), world.newId("vol"), size, extra.snapshotId(),
-          machine.availabilityZone, "gp3", encrypted, key, now), extra.deviceName(),
-          !Boolean.FALSE.equals(extra.deleteOnTermination()), launch, now);
-    }
-  }
-
-  private void attach(Ec2Machine machine, Ec2Volume volume, String device, boolean delete, Ec2Launch launch, Instant now) {
-    volume.tags.putAll(launch.volumeTags());
-    volume.attach(machine, device, delete, now);
-    world.add(volume);
-  }
-
   private String reservation(String reservationId, String requestId) {
     List<Ec2Machine> members = world.instances().stream().filter(m -> m.reservationId.equals(reservationId)).toList();
     XmlWriter xml = Ec2Xml.response("RunInstances", requestId)
@@ -357,39 +323,8 @@ final class Ec2InstanceActions {
     Map<String, String> volumeTags = Ec2TagActions.tagSpecifications(request, "volume");
     String subnet = request.param("SubnetId") == null ? "subnet-0a1b2c3d4e5f60718" : request.param("SubnetId");
     return new Ec2Launch(imageId, instanceType, request.param("KeyName"), zone, subnet, address,
-        request.list("SecurityGroupId"), userData, token, instanceTags, volumeTags, ebs(request, imageId),
+        request.list("SecurityGroupId"), userData, token, instanceTags, volumeTags, volumes.mappings(request, imageId),
         minCount, maxCount);
-  }
-
-  private List<Ec2Launch.Ebs> ebs(Ec2Request request, String imageId) {
-    List<Ec2Launch.Ebs> out = new ArrayList<>();
-    for (Ec2Request mapping : request.structs("BlockDeviceMapping")) {
-      String device = mapping.required("DeviceName");
-      Boolean encrypted = mapping.param("Ebs.Encrypted") == null ? null : Boolean.valueOf(mapping.param("Ebs.Encrypted"));
-      String key = mapping.param("Ebs.KmsKeyId");
-      if (key != null && !Boolean.TRUE.equals(encrypted)) {
-        throw new QueryFailure(Ec2Errors.invalidParameterCombination(
-            "The parameter KmsKeyId requires the parameter Encrypted to be set."));
-      }
-      Boolean delete = mapping.param("Ebs.DeleteOnTermination") == null ? null
-          : Boolean.valueOf(mapping.param("Ebs.DeleteOnTermination"));
-      Integer size = mapping.integer("Ebs.VolumeSize");
-      String snapshotId = mapping.param("Ebs.SnapshotId");
-      synchronized (world) {
-        boolean known = world.image(imageId).mappings.stream().anyMatch(m -> m.deviceName().equals(device));
-        if (snapshotId != null) {
-          Ec2Snapshot snapshot = Ec2SnapshotActions.existing(world, snapshotId);
-          if (!"completed".equals(snapshot.state(world.now()))) {
-            throw new QueryFailure(Ec2Errors.incorrectState("Snapshot '" + snapshotId + "' is not completed"));
-          }
-        } else if (!known && size == null) {
-          throw new QueryFailure(new QueryError(400, "InvalidBlockDeviceMapping",
-              "Volume size must be specified for a new volume at " + device));
-        }
-      }
-      out.add(new Ec2Launch.Ebs(device, snapshotId, encrypted, key, delete, size));
-    }
-    return out;
   }
 
   private static boolean validOctets(java.util.regex.Matcher matcher) {
