@@ -22,11 +22,19 @@ import reactor.netty.http.server.HttpServerResponse;
  * {@code 2016-11-15}), for tests that drive a real {@code Ec2AsyncClient} with {@code endpointOverride}.
  *
  * <p>It answers {@code RunInstances} (with {@code ClientToken} idempotency, {@code TagSpecification}s
- * applied atomically at launch, {@code MinCount}/{@code MaxCount}), {@code DescribeInstances}
- * (instance ids, filters, {@code MaxResults}/{@code NextToken} pagination), {@code TerminateInstances},
- * {@code CreateTags}, {@code DeleteTags} and {@code DescribeImages}, with {@code DryRun} and EC2's
- * error codes and HTTP statuses. Instances move from pending to running, and after termination
- * through shutting-down to terminated, as the {@link Clock} passes: move a {@link ManualClock}
+ * applied atomically at launch, {@code MinCount}/{@code MaxCount}, EBS block-device mappings with
+ * their encryption), {@code DescribeInstances} (instance ids, filters, {@code MaxResults}/{@code NextToken}
+ * pagination), {@code DescribeInstanceStatus}, {@code StopInstances}, {@code TerminateInstances}, {@code GetConsoleOutput},
+ * {@code CreateTags}, {@code DeleteTags}; images ({@code DescribeImages}, {@code CopyImage} with
+ * {@code Encrypted}/{@code KmsKeyId}/{@code ClientToken}, {@code CreateImage}, {@code RegisterImage},
+ * {@code DeregisterImage}); snapshots ({@code DescribeSnapshots}, {@code CreateSnapshot},
+ * {@code DeleteSnapshot}, {@code ModifySnapshotAttribute}, {@code DescribeSnapshotAttribute}); volumes ({@code CreateVolume},
+ * {@code DescribeVolumes}, {@code AttachVolume}, {@code DeleteVolume}, {@code GetEbsDefaultKmsKeyId});
+ * and the network ({@code DescribeSubnets}, {@code DescribeSecurityGroups}, {@code CreateSecurityGroup},
+ * {@code AuthorizeSecurityGroupIngress}, {@code DeleteSecurityGroup}); all with {@code DryRun} and
+ * EC2's error codes and HTTP statuses. Instances move from pending to running, when stopped through
+ * stopping to stopped, and after termination through shutting-down to terminated; snapshots and
+ * images from pending to completed/available, as the {@link Clock} passes: move a {@link ManualClock}
  * instead of sleeping. {@link #faults()} injects throttling, capacity errors, 5xx and latency.
  *
  * <pre>{@code
@@ -62,8 +70,9 @@ public final class Ec2Emulator implements AutoCloseable {
 
   private Ec2Emulator(Builder builder) {
     this.faults = new Ec2Faults();
-    this.world = new Ec2World(builder.clock, builder.pending, builder.shuttingDown, builder.region,
-        builder.accountId, Ec2ImageActions.catalogue(builder.accountId, builder.extraImages));
+    this.world = new Ec2World(builder.clock, builder.pending, builder.shuttingDown, builder.copying,
+        builder.loopback, builder.region, builder.accountId,
+        Ec2ImageActions.catalogue(builder.accountId, builder.extraImages));
     this.handler = new Ec2Handler(world, faults);
     this.server = EmulatorServer.bind(builder, this::serve);
   }
@@ -141,6 +150,28 @@ public final class Ec2Emulator implements AutoCloseable {
    */
   public Optional<Instance> instance(String instanceId) {
     return world.snapshot(Objects.requireNonNull(instanceId, "instanceId"));
+  }
+
+  /**
+   * Every resource made through the API that still exists — instances not yet terminated, images
+   * not deregistered, snapshots, volumes and security groups — with its tags; the built-in images,
+   * their snapshots and the default security groups are left out. A test that cleaned up after
+   * itself sees an empty map.
+   *
+   * @return an immutable snapshot, by resource id, in creation order within each family
+   */
+  public Map<String, Map<String, String>> createdResources() {
+    return Collections.unmodifiableMap(world.created());
+  }
+
+  /**
+   * The account's EBS default KMS key, as {@code GetEbsDefaultKmsKeyId} answers it and as
+   * {@code Encrypted} copies without a {@code KmsKeyId} use it.
+   *
+   * @return a key ARN
+   */
+  public String defaultKmsKeyId() {
+    return world.defaultKmsKeyId;
   }
 
   /** Forgets every instance, client token, call count and fault; registered images stay. */
@@ -237,14 +268,28 @@ public final class Ec2Emulator implements AutoCloseable {
   }
 
   /**
-   * An image that {@code RunInstances} and {@code DescribeImages} know.
+   * An image that {@code RunInstances} and {@code DescribeImages} know, with one 8 GiB EBS root
+   * volume ({@code /dev/xvda}) backed by a snapshot.
    *
    * @param imageId {@code ami-} and 8 or 17 hex digits
    * @param name the image name
    * @param ownerId the owning account, twelve digits
-   * @param encrypted whether its root snapshot is encrypted
+   * @param encrypted whether its root snapshot is encrypted (under the account's default key)
+   * @param productCodes its marketplace (billing) product codes; {@code CopyImage} refuses an image with any
    */
-  public record Image(String imageId, String name, String ownerId, boolean encrypted) {
+  public record Image(String imageId, String name, String ownerId, boolean encrypted, List<String> productCodes) {
+
+    /**
+     * An image without product codes.
+     *
+     * @param imageId the image id
+     * @param name the name
+     * @param ownerId the owner account
+     * @param encrypted whether it is encrypted
+     */
+    public Image(String imageId, String name, String ownerId, boolean encrypted) {
+      this(imageId, name, ownerId, encrypted, List.of());
+    }
 
     private static final Pattern OWNER = Pattern.compile("\\d{12}");
 
@@ -255,8 +300,10 @@ public final class Ec2Emulator implements AutoCloseable {
      * @param name the name
      * @param ownerId the owner account
      * @param encrypted whether it is encrypted
+     * @param productCodes the product codes; copied
      */
     public Image {
+      productCodes = List.copyOf(productCodes);
       Objects.requireNonNull(imageId, "imageId");
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(ownerId, "ownerId");
@@ -294,6 +341,8 @@ public final class Ec2Emulator implements AutoCloseable {
     private String accountId = DEFAULT_ACCOUNT_ID;
     private Duration pending = Duration.ofSeconds(2);
     private Duration shuttingDown = Duration.ofSeconds(2);
+    private Duration copying = Duration.ofSeconds(10);
+    private boolean loopback;
     private final List<Image> extraImages = new ArrayList<>();
 
     private Builder() {}
@@ -359,6 +408,30 @@ public final class Ec2Emulator implements AutoCloseable {
      */
     public Builder shuttingDownDuration(Duration shuttingDown) {
       this.shuttingDown = nonNegative("shuttingDownDuration", shuttingDown);
+      return this;
+    }
+
+    /**
+     * How long a new snapshot stays pending and a new image (copied, created or registered from
+     * pending snapshots) stays pending; 10 seconds by default.
+     *
+     * @param copying not negative
+     * @return this builder
+     */
+    public Builder copyDuration(Duration copying) {
+      this.copying = nonNegative("copyDuration", copying);
+      return this;
+    }
+
+    /**
+     * Gives instances private addresses in {@code 127.0.0.0/8} instead of {@code 10.0.0.0/16}, so
+     * whatever a test serves for an emulated instance (an encryptor's status port) is reached on
+     * this machine; an address a launch asks for is used as given.
+     *
+     * @return this builder
+     */
+    public Builder loopbackAddresses() {
+      this.loopback = true;
       return this;
     }
 

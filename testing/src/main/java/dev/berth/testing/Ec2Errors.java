@@ -76,4 +76,51 @@ final class Ec2Errors {
   static QueryError addressInUse(String address) {
     return new QueryError(400, "InvalidIPAddress.InUse", "Address " + address + " is in use.");
   }
+
+  static QueryError incorrectInstanceState(String instanceId, String state) {
+    return new QueryError(400, "IncorrectInstanceState",
+        "The instance '" + instanceId + "' is not in a state from which it can be stopped (" + state + ").");
+  }
+
+  static QueryError incorrectState(String message) {
+    return new QueryError(400, "IncorrectState", message);
+  }
+
+  static QueryError snapshotNotFound(String snapshotId) {
+    return new QueryError(400, "InvalidSnapshot.NotFound", "The snapshot '" + snapshotId + "' does not exist.");
+  }
+
+  static QueryError snapshotMalformed(String snapshotId) {
+    return new QueryError(400, "InvalidSnapshotID.Malformed", "Invalid id: \"" + snapshotId + "\" (expecting \"snap-...\")");
+  }
+
+  static QueryError snapshotInUse(String snapshotId, String imageId) {
+    return new QueryError(400, "InvalidSnapshot.InUse",
+        "The snapshot " + snapshotId + " is currently in use by " + imageId);
+  }
+
+  static QueryError volumeNotFound(String volumeId) {
+    return new QueryError(400, "InvalidVolume.NotFound", "The volume '" + volumeId + "' does not exist.");
+  }
+
+  static QueryError volumeInUse(String volumeId, String instanceId) {
+    return new QueryError(400, "VolumeInUse", "Volume " + volumeId + " is currently attached to " + instanceId);
+  }
+
+  static QueryError groupNotFound(String groupId) {
+    return new QueryError(400, "InvalidGroup.NotFound", "The security group '" + groupId + "' does not exist");
+  }
+
+  static QueryError subnetNotFound(String subnetId) {
+    return new QueryError(400, "InvalidSubnetID.NotFound", "The subnet ID '" + subnetId + "' does not exist");
+  }
+
+  static QueryError amiNameDuplicate(String name) {
+    return new QueryError(400, "InvalidAMIName.Duplicate", "AMI name " + name + " is already in use by AMI");
+  }
+
+  static QueryError amiNameMalformed(String name) {
+    return new QueryError(400, "InvalidAMIName.Malformed", "AMI names must be between 3 and 128 characters long, "
+        + "and may contain letters, numbers, '(', ')', '.', '-', '/', '_', '[', ']', ' ', '@' and \"'\": " + name);
+  }
 }

@@ -21,7 +21,11 @@ final class Ec2Handler {
 
   static final String VERSION = "2016-11-15";
   static final Set<String> ACTIONS = Set.of("RunInstances", "DescribeInstances", "TerminateInstances",
-      "CreateTags", "DeleteTags", "DescribeImages");
+      "StopInstances", "DescribeInstanceStatus", "GetConsoleOutput", "CreateTags", "DeleteTags", "DescribeImages",
+      "CopyImage", "CreateImage", "RegisterImage", "DeregisterImage", "DescribeSnapshots", "CreateSnapshot", "DeleteSnapshot",
+      "ModifySnapshotAttribute", "DescribeSnapshotAttribute", "CreateVolume", "DescribeVolumes", "AttachVolume", "DeleteVolume",
+      "GetEbsDefaultKmsKeyId", "DescribeSubnets", "DescribeSecurityGroups", "CreateSecurityGroup",
+      "AuthorizeSecurityGroupIngress", "DeleteSecurityGroup");
 
   private final Ec2Faults faults;
   private final Map<String, BiFunction<Ec2Request, String, String>> routes;
@@ -32,13 +36,38 @@ final class Ec2Handler {
     Ec2InstanceActions instances = new Ec2InstanceActions(world, faults);
     Ec2TagActions tags = new Ec2TagActions(world);
     Ec2ImageActions images = new Ec2ImageActions(world);
-    this.routes = Map.of(
-        "RunInstances", instances::runInstances,
-        "DescribeInstances", instances::describeInstances,
-        "TerminateInstances", instances::terminateInstances,
-        "CreateTags", tags::createTags,
-        "DeleteTags", tags::deleteTags,
-        "DescribeImages", images::describeImages);
+    Ec2SnapshotActions snapshots = new Ec2SnapshotActions(world);
+    Ec2VolumeActions volumes = new Ec2VolumeActions(world);
+    Ec2NetworkActions network = new Ec2NetworkActions(world);
+    this.routes = Map.ofEntries(
+        Map.entry("RunInstances", instances::runInstances),
+        Map.entry("DescribeInstances", instances::describeInstances),
+        Map.entry("TerminateInstances", instances::terminateInstances),
+        Map.entry("StopInstances", instances::stopInstances),
+        Map.entry("DescribeInstanceStatus", instances::describeInstanceStatus),
+        Map.entry("GetConsoleOutput", instances::getConsoleOutput),
+        Map.entry("CreateTags", tags::createTags),
+        Map.entry("DeleteTags", tags::deleteTags),
+        Map.entry("DescribeImages", images::describeImages),
+        Map.entry("CopyImage", images::copyImage),
+        Map.entry("CreateImage", images::createImage),
+        Map.entry("RegisterImage", images::registerImage),
+        Map.entry("DeregisterImage", images::deregisterImage),
+        Map.entry("DescribeSnapshots", snapshots::describeSnapshots),
+        Map.entry("CreateSnapshot", snapshots::createSnapshot),
+        Map.entry("DeleteSnapshot", snapshots::deleteSnapshot),
+        Map.entry("ModifySnapshotAttribute", snapshots::modifySnapshotAttribute),
+        Map.entry("DescribeSnapshotAttribute", snapshots::describeSnapshotAttribute),
+        Map.entry("CreateVolume", volumes::createVolume),
+        Map.entry("DescribeVolumes", volumes::describeVolumes),
+        Map.entry("AttachVolume", volumes::attachVolume),
+        Map.entry("DeleteVolume", volumes::deleteVolume),
+        Map.entry("GetEbsDefaultKmsKeyId", volumes::getEbsDefaultKmsKeyId),
+        Map.entry("DescribeSubnets", network::describeSubnets),
+        Map.entry("DescribeSecurityGroups", network::describeSecurityGroups),
+        Map.entry("CreateSecurityGroup", network::createSecurityGroup),
+        Map.entry("AuthorizeSecurityGroupIngress", network::authorizeSecurityGroupIngress),
+        Map.entry("DeleteSecurityGroup", network::deleteSecurityGroup));
   }
 
   QueryAnswer handle(Ec2Request request) {

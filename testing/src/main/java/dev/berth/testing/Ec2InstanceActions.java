@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -30,10 +29,12 @@ final class Ec2InstanceActions {
 
   private final Ec2World world;
   private final Ec2Faults faults;
+  private final Ec2LaunchVolumes volumes;
 
   Ec2InstanceActions(Ec2World world, Ec2Faults faults) {
     this.world = world;
     this.faults = faults;
+    this.volumes = new Ec2LaunchVolumes(world);
   }
 
   String runInstances(Ec2Request request, String requestId) {
@@ -42,7 +43,7 @@ final class Ec2InstanceActions {
       throw new QueryFailure(Ec2Errors.dryRun());
     }
     synchronized (world) {
-      String fingerprint = fingerprint(request);
+      String fingerprint = request.fingerprint();
       if (launch.clientToken() != null) {
         Ec2World.TokenUse used = world.token(launch.clientToken());
         if (used != null) {
@@ -64,7 +65,9 @@ final class Ec2InstanceActions {
       Instant now = world.now();
       for (int i = 0; i < count; i++) {
         String address = launch.privateIpAddress() != null ? launch.privateIpAddress() : world.nextAddress();
-        world.add(new Ec2Machine(world.nextSerial(), world.newId("i"), reservationId, launch, address, now, i));
+        Ec2Machine machine = new Ec2Machine(world.nextSerial(), world.newId("i"), reservationId, launch, address, now, i);
+        world.add(machine);
+        volumes.attach(machine, launch, now);
       }
       if (launch.clientToken() != null) {
         world.useToken(launch.clientToken(), fingerprint, reservationId);
@@ -75,15 +78,7 @@ final class Ec2InstanceActions {
 
   String describeInstances(Ec2Request request, String requestId) {
     List<String> ids = request.list("InstanceId");
-    Integer maxResults = request.integer("MaxResults");
-    if (maxResults != null && !ids.isEmpty()) {
-      throw new QueryFailure(Ec2Errors.invalidParameterCombination(
-          "The parameter instancesSet cannot be used with the parameter maxResults"));
-    }
-    if (maxResults != null && (maxResults < 5 || maxResults > 1000)) {
-      throw new QueryFailure(Ec2Errors.invalidParameterValue(
-          "Value ( " + maxResults + " ) for parameter maxResults is invalid. Expecting a value between 5 and 1000."));
-    }
+    Integer maxResults = Ec2Pages.maxResults(request, ids, "instancesSet");
     List<Ec2Filter> filters = Ec2Filter.parse(request, FILTERS);
     long after = Ec2Pages.after(request.param("NextToken"));
     synchronized (world) {
@@ -128,30 +123,113 @@ final class Ec2InstanceActions {
     if (ids.size() > 1000) {
       throw new QueryFailure(Ec2Errors.invalidParameterValue("You may terminate at most 1000 instances in one request"));
     }
+    synchronized (world) {
+      existing(ids, request);
+      return stateChanges("TerminateInstances", ids, requestId, machine -> {
+        if (machine.terminatedAt == null) {
+          machine.terminatedAt = world.now();
+        }
+      });
+    }
+  }
+
+  String stopInstances(Ec2Request request, String requestId) {
+    List<String> ids = request.list("InstanceId");
+    if (ids.isEmpty()) {
+      throw new QueryFailure(Ec2Errors.missingParameter("InstanceId"));
+    }
     ids.forEach(Ec2InstanceActions::checkId);
     synchronized (world) {
       for (String id : ids) {
-        if (world.instance(id) == null) {
+        Ec2Machine machine = world.instance(id);
+        if (machine == null) {
           throw new QueryFailure(Ec2Errors.instanceNotFound(id));
+        }
+        String state = world.state(machine);
+        if (!List.of("running", "stopping", "stopped").contains(state)) {
+          throw new QueryFailure(Ec2Errors.incorrectInstanceState(id, state));
         }
       }
       if (request.dryRun()) {
         throw new QueryFailure(Ec2Errors.dryRun());
       }
-      XmlWriter xml = Ec2Xml.response("TerminateInstances", requestId).open("instancesSet");
-      for (String id : new java.util.LinkedHashSet<>(ids)) {
-        Ec2Machine machine = world.instance(id);
-        String before = world.state(machine);
-        if (machine.terminatedAt == null) {
-          machine.terminatedAt = world.now();
+      return stateChanges("StopInstances", ids, requestId, machine -> {
+        if (machine.stoppedAt == null) {
+          machine.stoppedAt = world.now();
         }
-        String after = world.state(machine);
-        xml.open("item").leaf("instanceId", id)
-            .open("currentState").leaf("code", Ec2Machine.code(after)).leaf("name", after).close("currentState")
-            .open("previousState").leaf("code", Ec2Machine.code(before)).leaf("name", before).close("previousState")
+      });
+    }
+  }
+
+  // Refuses malformed and unknown ids, then a dry run, in EC2's order; the caller holds the world.
+  private void existing(List<String> ids, Ec2Request request) {
+    ids.forEach(Ec2InstanceActions::checkId);
+    for (String id : ids) {
+      if (world.instance(id) == null) {
+        throw new QueryFailure(Ec2Errors.instanceNotFound(id));
+      }
+    }
+    if (request.dryRun()) {
+      throw new QueryFailure(Ec2Errors.dryRun());
+    }
+  }
+
+  // The answer of TerminateInstances and StopInstances: each instance's state before and after.
+  private String stateChanges(String action, List<String> ids, String requestId, java.util.function.Consumer<Ec2Machine> change) {
+    XmlWriter xml = Ec2Xml.response(action, requestId).open("instancesSet");
+    for (String id : new java.util.LinkedHashSet<>(ids)) {
+      Ec2Machine machine = world.instance(id);
+      String before = world.state(machine);
+      change.accept(machine);
+      String after = world.state(machine);
+      xml.open("item").leaf("instanceId", id)
+          .open("currentState").leaf("code", Ec2Machine.code(after)).leaf("name", after).close("currentState")
+          .open("previousState").leaf("code", Ec2Machine.code(before)).leaf("name", before).close("previousState")
+          .close("item");
+    }
+    return xml.close("instancesSet").end(action + "Response");
+  }
+
+  String describeInstanceStatus(Ec2Request request, String requestId) {
+    List<String> ids = request.list("InstanceId");
+    boolean all = "true".equalsIgnoreCase(request.param("IncludeAllInstances"));
+    synchronized (world) {
+      existing(ids, request);
+      XmlWriter xml = Ec2Xml.response("DescribeInstanceStatus", requestId).open("instanceStatusSet");
+      for (Ec2Machine m : world.instances()) {
+        String state = world.state(m);
+        if ((!ids.isEmpty() && !ids.contains(m.instanceId)) || (!all && !"running".equals(state))) {
+          continue;
+        }
+        // Status checks pass once an instance runs; before that, and once it stops, they are not applicable.
+        String check = "running".equals(state) ? "ok" : "not-applicable";
+        xml.open("item").leaf("instanceId", m.instanceId).leaf("availabilityZone", m.availabilityZone)
+            .open("instanceState").leaf("code", Ec2Machine.code(state)).leaf("name", state).close("instanceState")
+            .open("systemStatus").leaf("status", check).close("systemStatus")
+            .open("instanceStatus").leaf("status", check).close("instanceStatus")
             .close("item");
       }
-      return xml.close("instancesSet").end("TerminateInstancesResponse");
+      return xml.close("instanceStatusSet").end("DescribeInstanceStatusResponse");
+    }
+  }
+
+  String getConsoleOutput(Ec2Request request, String requestId) {
+    String id = request.required("InstanceId");
+    checkId(id);
+    synchronized (world) {
+      Ec2Machine machine = world.instance(id);
+      if (machine == null) {
+        throw new QueryFailure(Ec2Errors.instanceNotFound(id));
+      }
+      if (request.dryRun()) {
+        throw new QueryFailure(Ec2Errors.dryRun());
+      }
+      String text = "[    0.000000] Linux version 6.1.0 (emulated)\r\n" + id + " login: \r\n";
+      return Ec2Xml.response("GetConsoleOutput", requestId)
+          .leaf("instanceId", id)
+          .leaf("timestamp", Ec2Xml.time(world.now()))
+          .leaf("output", Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8)))
+          .end("GetConsoleOutputResponse");
     }
   }
 
@@ -166,7 +244,7 @@ final class Ec2InstanceActions {
 
   private void instancesSet(XmlWriter xml, List<Ec2Machine> members) {
     xml.open("instancesSet");
-    members.forEach(m -> Ec2InstanceXml.item(xml, m, world.state(m), world.region));
+    members.forEach(m -> Ec2InstanceXml.item(xml, m, world.state(m), world.region, world.volumesOf(m)));
     xml.close("instancesSet");
   }
 
@@ -242,9 +320,11 @@ final class Ec2InstanceActions {
           + ") for parameter clientToken is invalid. It must be at most 64 ASCII characters."));
     }
     Map<String, String> instanceTags = Ec2TagActions.tagSpecifications(request, "instance");
+    Map<String, String> volumeTags = Ec2TagActions.tagSpecifications(request, "volume");
     String subnet = request.param("SubnetId") == null ? "subnet-0a1b2c3d4e5f60718" : request.param("SubnetId");
     return new Ec2Launch(imageId, instanceType, request.param("KeyName"), zone, subnet, address,
-        request.list("SecurityGroupId"), userData, token, instanceTags, minCount, maxCount);
+        request.list("SecurityGroupId"), userData, token, instanceTags, volumeTags, volumes.mappings(request, imageId),
+        minCount, maxCount);
   }
 
   private static boolean validOctets(java.util.regex.Matcher matcher) {
@@ -260,14 +340,5 @@ final class Ec2InstanceActions {
     if (!INSTANCE_ID.matcher(id).matches()) {
       throw new QueryFailure(Ec2Errors.instanceMalformed(id));
     }
-  }
-
-  // What makes two RunInstances "the same request" for ClientToken: every parameter but the
-  // token itself, DryRun and the protocol's own.
-  private static String fingerprint(Ec2Request request) {
-    Map<String, String> sorted = new TreeMap<>(request.params());
-    sorted.keySet().removeIf(k -> k.equals("Action") || k.equals("Version") || k.equals("ClientToken")
-        || k.equals("DryRun") || k.startsWith("X-Amz-"));
-    return sorted.toString();
   }
 }

@@ -10,8 +10,9 @@ import java.util.Map;
 
 /**
  * One instance inside the emulator. Its state is not stored but derived from the clock on every
- * read: pending until {@code launchTime + pending}, then running; once terminated, shutting-down
- * for {@code shuttingDown}, then terminated. Mutable fields are guarded by the {@link Ec2World}.
+ * read: pending until {@code launchTime + pending}, then running; once stopped, stopping for
+ * {@code shuttingDown}, then stopped; once terminated, shutting-down for {@code shuttingDown},
+ * then terminated. Mutable fields are guarded by the {@link Ec2World}.
  */
 final class Ec2Machine {
 
@@ -31,6 +32,7 @@ final class Ec2Machine {
   final int launchIndex;
   final Map<String, String> tags = new LinkedHashMap<>();
   Instant terminatedAt;
+  Instant stoppedAt;
 
   Ec2Machine(long serial, String instanceId, String reservationId, Ec2Launch launch, String privateIpAddress,
       Instant launchTime, int launchIndex) {
@@ -55,6 +57,9 @@ final class Ec2Machine {
   String state(Instant now, Duration pending, Duration shuttingDown) {
     if (terminatedAt != null) {
       return now.isBefore(terminatedAt.plus(shuttingDown)) ? "shutting-down" : "terminated";
+    }
+    if (stoppedAt != null) {
+      return now.isBefore(stoppedAt.plus(shuttingDown)) ? "stopping" : "stopped";
     }
     return now.isBefore(launchTime.plus(pending)) ? "pending" : "running";
   }

@@ -50,6 +50,17 @@ record Ec2Request(Map<String, String> params, String authorization) {
     }
   }
 
+  /**
+   * What makes two calls "the same request" for {@code ClientToken} idempotency: every parameter
+   * but the token itself, {@code DryRun} and the protocol's own.
+   */
+  String fingerprint() {
+    Map<String, String> sorted = new TreeMap<>(params);
+    sorted.keySet().removeIf(k -> k.equals("Action") || k.equals("Version") || k.equals("ClientToken")
+        || k.equals("DryRun") || k.startsWith("X-Amz-"));
+    return sorted.toString();
+  }
+
   /** {@code prefix.1}, {@code prefix.2} ... in index order. */
   List<String> list(String prefix) {
     TreeMap<Integer, String> byIndex = new TreeMap<>();

@@ -13,7 +13,7 @@ final class Ec2TagActions {
 
   static final int MAX_TAGS = 50;
   private static final Set<String> RESOURCE_TYPES = Set.of("instance", "volume", "network-interface",
-      "spot-instances-request", "image", "snapshot");
+      "spot-instances-request", "image", "snapshot", "security-group");
 
   private final Ec2World world;
 
@@ -129,6 +129,15 @@ final class Ec2TagActions {
       }
       if (tags == null && id.startsWith("ami-")) {
         throw new QueryFailure(Ec2Errors.amiNotFound(id));
+      }
+      if (tags == null && id.startsWith("snap-")) {
+        throw new QueryFailure(Ec2Errors.snapshotNotFound(id));
+      }
+      if (tags == null && id.startsWith("vol-")) {
+        throw new QueryFailure(Ec2Errors.volumeNotFound(id));
+      }
+      if (tags == null && id.startsWith("sg-")) {
+        throw new QueryFailure(Ec2Errors.groupNotFound(id));
       }
       if (tags == null) {
         throw new QueryFailure(new QueryError(400, "InvalidID", "The ID '" + id + "' is not valid"));

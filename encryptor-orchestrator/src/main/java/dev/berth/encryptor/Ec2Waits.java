@@ -1,0 +1,102 @@
+package dev.berth.encryptor;
+
+import dev.berth.provisioner.ec2.Ec2CallException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
+import reactor.core.publisher.Mono;
+import software.amazon.awssdk.core.waiters.WaiterOverrideConfiguration;
+import software.amazon.awssdk.core.waiters.WaiterResponse;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
+import software.amazon.awssdk.services.ec2.model.DescribeImagesRequest;
+import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
+import software.amazon.awssdk.services.ec2.model.Ec2Exception;
+import software.amazon.awssdk.services.ec2.model.Image;
+import software.amazon.awssdk.services.ec2.waiters.Ec2AsyncWaiter;
+
+/**
+ * EC2 calls as {@link Mono}s, and the SDK's own async waiters ({@link Ec2AsyncWaiter}) with the
+ * run's deadline as their limit.
+ *
+ * <p>Design notes: the waiters keep their documented polling delay (15 s for images, instances
+ * and snapshots), so a run never polls more often than the SDK would; only their attempt limit is
+ * lifted, because the run's own deadline bounds them instead (a large image copies for hours,
+ * longer than the default 40 attempts). Tests pass {@code pollInterval} to move faster against
+ * the emulator. The waiters schedule on the loop they are given and never block it.
+ */
+final class Ec2Waits {
+
+  private final Ec2AsyncWaiter waiter;
+  private final Duration pollInterval;
+
+  Ec2Waits(Ec2AsyncClient ec2, ScheduledExecutorService scheduler, Duration pollInterval) {
+    this.waiter = Ec2AsyncWaiter.builder().client(ec2).scheduledExecutorService(scheduler).build();
+    this.pollInterval = pollInterval;
+  }
+
+  /** One EC2 call; its failure becomes an {@link Ec2CallException} that says what it means. */
+  static <T> Mono<T> call(Supplier<CompletableFuture<T>> call) {
+    return Mono.fromFuture(call).onErrorMap(e -> !(e instanceof Ec2CallException), Ec2CallException::from);
+  }
+
+  Mono<Image> imageAvailable(String imageId, Duration limit) {
+    return wait("image " + imageId + " to become available", limit,
+        o -> waiter.waitUntilImageAvailable(DescribeImagesRequest.builder().imageIds(imageId).build(), o))
+        .map(r -> r.images().get(0));
+  }
+
+  Mono<Void> instanceRunning(String instanceId, Duration limit) {
+    return wait("instance " + instanceId + " to run", limit,
+        o -> waiter.waitUntilInstanceRunning(instances(List.of(instanceId)), o)).then();
+  }
+
+  Mono<Void> instanceStopped(String instanceId, Duration limit) {
+    return wait("instance " + instanceId + " to stop", limit,
+        o -> waiter.waitUntilInstanceStopped(instances(List.of(instanceId)), o)).then();
+  }
+
+  Mono<Void> instancesTerminated(List<String> instanceIds, Duration limit) {
+    return wait("instances " + instanceIds + " to terminate", limit,
+        o -> waiter.waitUntilInstanceTerminated(instances(instanceIds), o)).then();
+  }
+
+  Mono<Void> snapshotCompleted(String snapshotId, Duration limit) {
+    return wait("snapshot " + snapshotId + " to complete", limit, o -> waiter.waitUntilSnapshotCompleted(
+        software.amazon.awssdk.services.ec2.model.DescribeSnapshotsRequest.builder().snapshotIds(snapshotId).build(), o))
+        .then();
+  }
+
+  private static DescribeInstancesRequest instances(List<String> ids) {
+    return DescribeInstancesRequest.builder().instanceIds(ids).build();
+  }
+
+  private <T> Mono<T> wait(String what, Duration limit,
+      java.util.function.Function<WaiterOverrideConfiguration, CompletableFuture<WaiterResponse<T>>> start) {
+    WaiterOverrideConfiguration.Builder override = WaiterOverrideConfiguration.builder()
+        .maxAttempts(Integer.MAX_VALUE)
+        .waitTimeout(limit.isNegative() || limit.isZero() ? Duration.ofMillis(1) : limit);
+    if (pollInterval != null) {
+      override.backoffStrategyV2(BackoffStrategy.fixedDelayWithoutJitter(pollInterval));
+    }
+    WaiterOverrideConfiguration configuration = override.build();
+    // A waiter that gives up (failure state, time limit) fails with an SdkClientException, which
+    // would otherwise read as "EC2 unreachable"; an EC2 error it met keeps its code.
+    return Mono.fromFuture(() -> start.apply(configuration))
+        .onErrorMap(e -> {
+          for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof Ec2Exception ec2Error) {
+              return Ec2CallException.from(ec2Error);
+            }
+          }
+          Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+          return EncryptorException.failed("gave up waiting for " + what + ": " + cause.getMessage(), cause);
+        })
+        .flatMap(response -> response.matched().response()
+        .map(Mono::just)
+        .orElseGet(() -> Mono.error(EncryptorException.failed("gave up waiting for " + what + ": "
+            + response.matched().exception().map(Throwable::getMessage).orElse("no answer"), null))));
+  }
+}

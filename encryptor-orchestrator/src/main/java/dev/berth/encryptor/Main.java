@@ -1,0 +1,24 @@
+package dev.berth.encryptor;
+
+import dev.berth.encryptor.cli.EncryptorCli;
+
+/** {@code java -jar berth-encryptor.jar}: parses the command line and runs it. */
+public final class Main {
+
+  private Main() {}
+
+  /**
+   * Runs the command line and exits with its status.
+   *
+   * @param args the arguments, e.g. {@code encrypt --region us-west-2 ami-0123456789abcdef0}
+   */
+  public static void main(String[] args) {
+    for (String arg : args) {
+      if (arg.equals("-v") || arg.equals("--verbose")) {
+        // slf4j-simple reads its level once, when the first logger is made.
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
+      }
+    }
+    System.exit(EncryptorCli.run(args));
+  }
+}
