@@ -6,6 +6,7 @@ import dev.berth.proxy.credentials.CredentialException;
 import dev.berth.proxy.credentials.CredentialSource;
 import dev.berth.proxy.docker.ContainerIndex;
 import dev.berth.proxy.docker.DockerContainerIndex;
+import dev.berth.proxy.http.ConnectionGuard;
 import dev.berth.proxy.http.MetadataHandler;
 import dev.berth.proxy.http.Upstream;
 import dev.berth.proxy.local.LocalMode;
@@ -17,7 +18,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
@@ -30,7 +30,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -228,15 +227,15 @@ public final class BerthProxy implements AutoCloseable {
           .tokens(TokenIssuer.withRandomKey(clock))
           .upstream(passThrough)
           .tokenRequired(config.tokenRequired())
+          .maxForwardedPerCaller(config.maxForwardedPerCaller())
           .meters(meters)
           .build();
-      ConnectionLimit limit = new ConnectionLimit(config.maxConnections());
       DisposableServer server = HttpServer.create()
           .runOn(loop)
           .bindAddress(config::listen)
           .idleTimeout(Duration.ofSeconds(30))
           .httpRequestDecoder(spec -> spec.maxInitialLineLength(4096).maxHeaderSize(8192).maxChunkSize(8192))
-          .doOnChannelInit((observer, channel, remote) -> limit.admit(channel))
+          .doOnChannelInit(ConnectionGuard.create(config.maxConnections(), config.maxConnectionsPerCaller()))
           .handle(handler)
           .bindNow();
       resources.add(() -> server.disposeNow(Duration.ofSeconds(5)));
@@ -263,26 +262,6 @@ public final class BerthProxy implements AutoCloseable {
     /** One group for everything; the AWS SDK accepts only Epoll or NIO groups. */
     private static EventLoopGroup eventLoop(int threads) {
       return Epoll.isAvailable() ? new EpollEventLoopGroup(threads) : new NioEventLoopGroup(threads);
-    }
-  }
-
-  /** Closes connections past the configured limit as soon as they are accepted. */
-  private static final class ConnectionLimit {
-    private final int max;
-    private final AtomicInteger open = new AtomicInteger();
-
-    ConnectionLimit(int max) {
-      this.max = max;
-    }
-
-    void admit(Channel channel) {
-      if (open.incrementAndGet() > max) {
-        open.decrementAndGet();
-        log.warn("connection limit {} reached; closing {}", max, channel.remoteAddress());
-        channel.close();
-        return;
-      }
-      channel.closeFuture().addListener(closed -> open.decrementAndGet());
     }
   }
 }

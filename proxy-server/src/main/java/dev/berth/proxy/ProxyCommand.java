@@ -97,6 +97,19 @@ final class ProxyCommand implements Callable<Integer> {
       description = "Client connections held open at most; more are closed on accept [BERTH_MAX_CONNECTIONS] (default: ${DEFAULT-VALUE}).")
   int maxConnections;
 
+  @Option(names = "--max-connections-per-caller", paramLabel = "N",
+      defaultValue = "${env:BERTH_MAX_CONNECTIONS_PER_CALLER:-" + ProxyConfig.DEFAULT_MAX_CONNECTIONS_PER_CALLER + "}",
+      description = "Client connections one source address (one container) holds open at most; more are closed on "
+          + "accept, so no container can take the others' share of --max-connections [BERTH_MAX_CONNECTIONS_PER_CALLER] "
+          + "(default: ${DEFAULT-VALUE}).")
+  int maxConnectionsPerCaller;
+
+  @Option(names = "--max-forwarded-per-caller", paramLabel = "N",
+      defaultValue = "${env:BERTH_MAX_FORWARDED_PER_CALLER:-" + ProxyConfig.DEFAULT_MAX_FORWARDED_PER_CALLER + "}",
+      description = "Pass-through requests of one source address in flight at most; more are answered 429 with "
+          + "Retry-After: 1 [BERTH_MAX_FORWARDED_PER_CALLER] (default: ${DEFAULT-VALUE}).")
+  int maxForwardedPerCaller;
+
   @Option(names = "--io-threads", paramLabel = "N", defaultValue = "${env:BERTH_IO_THREADS:-1}",
       description = "Event loops for the server, the upstream client and the STS client. One loop serves about "
           + "45,000 cached requests/s, far above what a host's containers ask; more loops only help past that, and "
@@ -177,7 +190,9 @@ final class ProxyCommand implements Callable<Integer> {
         oneOf("--session-scope", sessionScope, "container", "role").equals("role"),
         local,
         maxConnections,
-        ioThreads);
+        ioThreads,
+        maxConnectionsPerCaller,
+        maxForwardedPerCaller);
   }
 
   static InetSocketAddress address(String option, String value) {

@@ -58,6 +58,24 @@ final class ProxyHarness implements AutoCloseable {
   }
 
   /**
+   * A proxy with the given limits; pass-through goes to {@code upstream} when it is not null, else to
+   * the metadata emulator (uncached).
+   */
+  static ProxyHarness start(int maxConnections, int maxConnectionsPerCaller, int maxForwardedPerCaller,
+      dev.berth.proxy.http.Upstream upstream) {
+    StsEmulator sts = StsEmulator.start();
+    MetadataEmulator emulator = MetadataEmulator.start();
+    StaticContainerIndex containers = new StaticContainerIndex();
+    ProxyConfig config = config("unix:///nonexistent.sock", sts, emulator.endpoint(), Duration.ZERO, false, maxConnections)
+        .withCallerLimits(maxConnectionsPerCaller, maxForwardedPerCaller);
+    BerthProxy.Builder builder = BerthProxy.builder(config).containers(containers);
+    if (upstream != null) {
+      builder.upstream(upstream);
+    }
+    return new ProxyHarness(sts, emulator, containers, builder.start());
+  }
+
+  /**
    * The harness's settings: loopback listeners on free ports, roles under {@link #BASE_ARN} named
    * by the iam-docker label or {@code IAM_ROLE}, credentials from {@code sts}.
    */
