@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -122,6 +123,7 @@ public final class BerthProxy implements AutoCloseable {
     private CredentialSource credentials;
     private Upstream upstream;
     private Clock clock = Clock.systemUTC();
+    private Consumer<Throwable> onFatalError;
 
     private Builder(ProxyConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -148,6 +150,18 @@ public final class BerthProxy implements AutoCloseable {
     /** Replaces the clock that times tokens and credentials. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * What to do when a JVM-fatal error ({@link VirtualMachineError} such as {@link OutOfMemoryError},
+     * or {@link LinkageError}) surfaces in the proxy's server, on its event loop: on the listening
+     * channel (accepting) or a client connection (reading, decoding). The daemon halts the process,
+     * since nothing in it can be trusted after such an error; by default an embedded proxy leaves it
+     * to Netty, which logs it, and to the embedding application.
+     */
+    public Builder onFatalError(Consumer<Throwable> action) {
+      this.onFatalError = Objects.requireNonNull(action, "action");
       return this;
     }
 
@@ -230,14 +244,14 @@ public final class BerthProxy implements AutoCloseable {
           .maxForwardedPerCaller(config.maxForwardedPerCaller())
           .meters(meters)
           .build();
-      DisposableServer server = HttpServer.create()
+      HttpServer http = HttpServer.create()
           .runOn(loop)
           .bindAddress(config::listen)
           .idleTimeout(Duration.ofSeconds(30))
           .httpRequestDecoder(spec -> spec.maxInitialLineLength(4096).maxHeaderSize(8192).maxChunkSize(8192))
           .doOnChannelInit(ConnectionGuard.create(config.maxConnections(), config.maxConnectionsPerCaller()))
-          .handle(handler)
-          .bindNow();
+          .handle(handler);
+      DisposableServer server = (onFatalError == null ? http : FatalErrorWatch.on(http, onFatalError)).bindNow();
       resources.add(() -> server.disposeNow(Duration.ofSeconds(5)));
       AtomicBoolean indexed = new AtomicBoolean();
       Disposable readiness = index.ready().subscribe(null,

@@ -150,7 +150,9 @@ final class ProxyCommand implements Callable<Integer> {
     if (iptables && config.local()) {
       throw new IllegalArgumentException("--iptables and --local do not go together: local mode serves loopback only");
     }
-    BerthProxy proxy = BerthProxy.start(config);
+    // Out of memory (or any JVM-fatal error) ends the daemon, however its JVM was started.
+    FatalErrors.haltOnFatalErrors();
+    BerthProxy proxy = BerthProxy.builder(config).onFatalError(FatalErrors::report).start();
     PacketRules rules;
     try {
       rules = iptables ? PacketRules.install(proxy.address(), config.dockerHost(), interfaces == null ? List.of() : interfaces)
