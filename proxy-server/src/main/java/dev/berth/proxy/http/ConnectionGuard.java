@@ -15,7 +15,7 @@ import reactor.netty.NettyPipeline;
  * limits, in all and per caller (per source address, i.e. per container), so that one container
  * holding its share changes nothing for the others; a connection past either limit is closed at
  * once. It also logs, rate-limited per caller, each request the HTTP decoder refuses (Reactor Netty
- * answers those 400, 414 or 431 itself).
+ * answers those 400, 414 or 431 itself), and hands pipelined requests on one at a time.
  *
  * <pre>{@code
  * HttpServer.create()
@@ -77,6 +77,7 @@ public final class ConnectionGuard implements ChannelPipelineConfigurer {
     // Right behind the decoder, before Reactor Netty's handler answers (and consumes) what it refused.
     if (channel.pipeline().get(NettyPipeline.HttpCodec) != null) {
       channel.pipeline().addAfter(NettyPipeline.HttpCodec, RefusedRequestLog.NAME, refusedRequests);
+      channel.pipeline().addAfter(RefusedRequestLog.NAME, OneRequestAtATime.NAME, new OneRequestAtATime());
     }
   }
 

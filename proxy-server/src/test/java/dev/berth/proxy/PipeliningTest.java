@@ -1,0 +1,85 @@
+package dev.berth.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * HTTP/1.1 pipelining, as a client may send it: many requests written at once on one connection.
+ * Each is answered, in order, or the connection is closed; the connection never stalls.
+ */
+final class PipeliningTest {
+
+  private ProxyHarness harness;
+
+  @AfterEach
+  void stop() {
+    if (harness != null) {
+      harness.close();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1})
+  void pipelinedPassThroughRequests_answeredInOrderOrClosed_neverStalled(int cacheSeconds) throws IOException {
+    harness = ProxyHarness.start(false, false, 10_000, Duration.ofSeconds(cacheSeconds));
+    int sent = 100;
+    StringBuilder requests = new StringBuilder();
+    for (int i = 0; i < sent; i++) {
+      requests.append("GET /latest/meta-data/instance-id").append(" HTTP/1.1\r\nHost: x\r\n\r\n");
+    }
+    try (Socket socket = new Socket()) {
+      socket.bind(new InetSocketAddress(ProxyHarness.loopback(11), 0));
+      socket.connect(harness.proxy.address(), 5_000);
+      // A stalled connection shows as this read timeout; a closed one as the end of the stream.
+      socket.setSoTimeout(15_000);
+      socket.getOutputStream().write(requests.toString().getBytes(StandardCharsets.ISO_8859_1));
+      InputStream in = new BufferedInputStream(socket.getInputStream());
+      List<Integer> statuses = new ArrayList<>();
+      try {
+        for (String head; statuses.size() < sent && (head = readHead(in)) != null; ) {
+          statuses.add(Integer.parseInt(head.split(" ")[1]));
+          in.readNBytes(contentLength(head));
+        }
+      } catch (SocketTimeoutException stalled) {
+        throw new AssertionError("the connection stalled after " + statuses.size() + " of " + sent + " answers");
+      }
+      assertThat(statuses).isNotEmpty().allSatisfy(status -> assertThat(status).isEqualTo(200));
+      if (statuses.size() < sent) {
+        assertThat(in.read()).as("the connection is closed after the last answer").isEqualTo(-1);
+      }
+    }
+  }
+
+  /** The next response head, or null at the end of the stream. */
+  private static String readHead(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    for (int b; !head.toString().endsWith("\r\n\r\n"); ) {
+      b = in.read();
+      if (b == -1) {
+        return null;
+      }
+      head.append((char) b);
+    }
+    return head.toString();
+  }
+
+  private static int contentLength(String head) {
+    return head.lines()
+        .filter(line -> line.toLowerCase().startsWith("content-length:"))
+        .map(line -> Integer.parseInt(line.substring(line.indexOf(':') + 1).trim()))
+        .findFirst().orElse(0);
+  }
+}
