@@ -10,7 +10,6 @@ import dev.berth.proxy.http.ConnectionGuard;
 import dev.berth.proxy.http.MetadataHandler;
 import dev.berth.proxy.http.Upstream;
 import dev.berth.proxy.local.LocalMode;
-import dev.berth.proxy.policy.Decision;
 import dev.berth.proxy.policy.RolePolicy;
 import dev.berth.proxy.sts.StsRoleAssumer;
 import dev.berth.proxy.token.TokenIssuer;
@@ -34,7 +33,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
-import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
@@ -57,7 +55,6 @@ public final class BerthProxy implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(BerthProxy.class);
   private static final String STS_CALLS = "Credential fetches (STS AssumeRole, or the local issuer), by outcome";
-  private static final int PREFETCHES_AT_ONCE = 16;
 
   private final List<AutoCloseable> resources;
   private final DisposableServer server;
@@ -221,13 +218,7 @@ public final class BerthProxy implements AutoCloseable {
       // that stops later is then always evicted.
       Disposable evict = index.stops().subscribe(container -> cache.evictContainer(container.id()));
       resources.add(evict::dispose);
-      // A (re)start on a busy host finds every running container at once: at most PREFETCHES_AT_ONCE
-      // AssumeRole calls run for them together, so STS does not throttle the burst (a throttled first
-      // fetch is remembered for 10 s). A container's own request never waits in this queue.
-      Disposable prefetch = index.starts()
-          .flatMap(container -> policy.decide(container) instanceof Decision.Bound bound
-              ? cache.prefetch(bound.binding()) : Mono.empty(), PREFETCHES_AT_ONCE)
-          .subscribe();
+      Disposable prefetch = ContainerPrefetch.start(index, policy, cache);
       resources.add(prefetch::dispose);
 
       Gauge.builder("berth.containers", index, ContainerIndex::size).description("Containers indexed").register(meters);
