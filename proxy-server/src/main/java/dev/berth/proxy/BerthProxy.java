@@ -99,17 +99,28 @@ public final class BerthProxy implements AutoCloseable {
     server.onDispose().block();
   }
 
-  /** Stops listening, then releases every part in reverse order of creation. */
+  /**
+   * Stops listening, then releases every part in reverse order of creation. A part that fails to
+   * stop (or does not stop in time) is logged and the others are still released: the event loop,
+   * the STS client and the container index never outlive the proxy because of another part.
+   */
   @Override
   public void close() {
-    server.disposeNow(Duration.ofSeconds(5));
-    admin.disposeNow(Duration.ofSeconds(5));
+    release(() -> server.disposeNow(Duration.ofSeconds(5)));
+    release(() -> admin.disposeNow(Duration.ofSeconds(5)));
     for (int i = resources.size() - 1; i >= 0; i--) {
-      try {
-        resources.get(i).close();
-      } catch (Exception e) {
-        log.warn("while stopping: {}", e.toString());
+      release(resources.get(i));
+    }
+  }
+
+  private static void release(AutoCloseable part) {
+    try {
+      part.close();
+    } catch (Exception | Error e) {
+      if (e instanceof VirtualMachineError fatal) {
+        throw fatal;
       }
+      log.warn("while stopping: {}", e.toString());
     }
   }
 
@@ -182,7 +193,11 @@ public final class BerthProxy implements AutoCloseable {
     private BerthProxy start(List<AutoCloseable> resources) {
       EventLoopGroup loop = eventLoop(config.ioThreads());
       // The quiet period lets the SDK's channel pools finish closing on the loop before it stops.
-      resources.add(() -> loop.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS).syncUninterruptibly());
+      resources.add(() -> {
+        if (!loop.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS)) {
+          log.warn("while stopping: the event loop did not stop within 5 s");
+        }
+      });
       PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       resources.add(meters::close);
 

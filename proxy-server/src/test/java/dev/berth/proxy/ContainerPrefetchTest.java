@@ -10,9 +10,7 @@ import dev.berth.testing.Await;
 import dev.berth.testing.DockerEngineEmulator;
 import dev.berth.testing.StsEmulator;
 import dev.berth.proxy.docker.Container;
-import dev.berth.proxy.docker.ContainerIndex;
 import dev.berth.proxy.docker.StaticContainerIndex;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -23,7 +21,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 /**
  * "Prefetched when a container starts", through the whole daemon: the real Docker index (the
@@ -118,42 +115,12 @@ final class ContainerPrefetchTest {
 
   @Test
   void announcementsFailOnce_prefetchingResumes() {
-    StaticContainerIndex containers = new StaticContainerIndex();
     AtomicInteger subscriptions = new AtomicInteger();
-    ContainerIndex flaky = new ContainerIndex() {
-      @Override
-      public Mono<Container> byAddress(InetAddress address) {
-        return containers.byAddress(address);
-      }
-
-      /** The first subscriber gets one container, then the error of a lost events stream. */
-      @Override
-      public Flux<Container> starts() {
-        return subscriptions.incrementAndGet() == 1
-            ? containers.starts().take(1).concatWith(Flux.error(new IllegalStateException("events stream lost")))
-            : containers.starts();
-      }
-
-      @Override
-      public Flux<Container> stops() {
-        return containers.stops();
-      }
-
-      @Override
-      public Mono<Void> ready() {
-        return containers.ready();
-      }
-
-      @Override
-      public int size() {
-        return containers.size();
-      }
-
-      @Override
-      public void close() {
-        containers.close();
-      }
-    };
+    // The first subscriber gets one container, then the error of a lost events stream.
+    DelegatingIndex flaky = new DelegatingIndex(starts -> subscriptions.incrementAndGet() == 1
+        ? starts.take(1).concatWith(Flux.error(new IllegalStateException("events stream lost")))
+        : starts);
+    StaticContainerIndex containers = flaky.containers;
     containers.put(new Container("c23", "/first", "busybox", Map.of(ROLE_LABEL, "first-role"), Map.of(),
         Set.of(ProxyHarness.loopback(23))));
     proxy = BerthProxy.builder(ProxyHarness.config("unix:///nonexistent.sock", sts, null, Duration.ZERO, false, 100))
