@@ -9,8 +9,6 @@ import dev.berth.proxy.http.Upstream.Answer;
 import dev.berth.testing.Await;
 import io.netty.handler.codec.http.HttpMethod;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -32,14 +30,8 @@ import reactor.core.publisher.Sinks;
 final class CallerFairnessTest {
 
   private static final String HELD = "/latest/meta-data/held";
+  @AutoClose
   private ProxyHarness harness;
-
-  @AfterEach
-  void stop() {
-    if (harness != null) {
-      harness.close();
-    }
-  }
 
   @Test
   void connections_oneCallerPastItsShare_closedOnAccept_neighbourStillServed() throws IOException {
@@ -52,7 +44,7 @@ final class CallerFairnessTest {
       int closed = 0;
       // The flooder holds as many connections as the whole proxy allows, and asks on each.
       for (int i = 0; i < 40; i++) {
-        held.add(connect(11));
+        held.add(harness.socketFrom(11));
       }
       for (Socket socket : held) {
         if (answers(socket)) {
@@ -105,25 +97,12 @@ final class CallerFairnessTest {
     }
   }
 
-  private Socket connect(int n) throws IOException {
-    Socket socket = new Socket();
-    socket.bind(new InetSocketAddress(ProxyHarness.loopback(n), 0));
-    socket.connect(harness.proxy.address(), 5_000);
-    socket.setSoTimeout(15_000);
-    return socket;
-  }
-
   /** Whether the server answers a request on {@code socket} (rather than having closed it). */
   private static boolean answers(Socket socket) throws IOException {
     try {
       socket.getOutputStream().write(
           "GET /latest/meta-data/instance-id HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-      InputStream in = socket.getInputStream();
-      StringBuilder head = new StringBuilder();
-      for (int b; !head.toString().endsWith("\r\n\r\n") && (b = in.read()) != -1; ) {
-        head.append((char) b);
-      }
-      return head.toString().startsWith("HTTP/1.1 200");
+      return ProxyHarness.readHead(socket.getInputStream()).startsWith("HTTP/1.1 200");
     } catch (SocketException reset) {
       return false;
     }

@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.proxy.ProxyHarness.Caller;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -27,14 +25,8 @@ final class LogFloodTest {
   private static final int FLOOD = 200;
   /** The first line for the caller, plus at most a line or two of other kinds. */
   private static final int FEW = 5;
+  @AutoClose
   private ProxyHarness harness;
-
-  @AfterEach
-  void stop() {
-    if (harness != null) {
-      harness.close();
-    }
-  }
 
   @Test
   void oversizedHeaders_fewLines() throws IOException {
@@ -99,28 +91,12 @@ final class LogFloodTest {
   }
 
   private String exchange(String request) throws IOException {
-    try (Socket socket = connect()) {
+    try (Socket socket = harness.socketFrom(11)) {
       socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
-      return readHead(socket.getInputStream());
+      return ProxyHarness.readHead(socket.getInputStream());
     } catch (SocketException reset) {
       return "";
     }
-  }
-
-  private Socket connect() throws IOException {
-    Socket socket = new Socket();
-    socket.bind(new InetSocketAddress(ProxyHarness.loopback(11), 0));
-    socket.connect(harness.proxy.address(), 5_000);
-    socket.setSoTimeout(15_000);
-    return socket;
-  }
-
-  private static String readHead(InputStream in) throws IOException {
-    StringBuilder head = new StringBuilder();
-    for (int b; !head.toString().endsWith("\r\n\r\n") && (b = in.read()) != -1; ) {
-      head.append((char) b);
-    }
-    return head.toString();
   }
 
   @FunctionalInterface

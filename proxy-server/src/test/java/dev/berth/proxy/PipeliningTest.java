@@ -5,14 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -22,14 +21,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 final class PipeliningTest {
 
+  @AutoClose
   private ProxyHarness harness;
-
-  @AfterEach
-  void stop() {
-    if (harness != null) {
-      harness.close();
-    }
-  }
 
   @ParameterizedTest
   @ValueSource(ints = {0, 1})
@@ -40,11 +33,8 @@ final class PipeliningTest {
     for (int i = 0; i < sent; i++) {
       requests.append("GET /latest/meta-data/instance-id").append(" HTTP/1.1\r\nHost: x\r\n\r\n");
     }
-    try (Socket socket = new Socket()) {
-      socket.bind(new InetSocketAddress(ProxyHarness.loopback(11), 0));
-      socket.connect(harness.proxy.address(), 5_000);
-      // A stalled connection shows as this read timeout; a closed one as the end of the stream.
-      socket.setSoTimeout(15_000);
+    // A stalled connection shows as a read timeout; a closed one as the end of the stream.
+    try (Socket socket = harness.socketFrom(11)) {
       socket.getOutputStream().write(requests.toString().getBytes(StandardCharsets.ISO_8859_1));
       InputStream in = new BufferedInputStream(socket.getInputStream());
       List<Integer> statuses = new ArrayList<>();

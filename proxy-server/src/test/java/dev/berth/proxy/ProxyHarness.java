@@ -119,6 +119,24 @@ final class ProxyHarness implements AutoCloseable {
     }
   }
 
+  /** A raw connection to the proxy from 127.0.0.{@code n}, reads timing out after 15 s. */
+  java.net.Socket socketFrom(int n) throws java.io.IOException {
+    java.net.Socket socket = new java.net.Socket();
+    socket.bind(new InetSocketAddress(loopback(n), 0));
+    socket.connect(proxy.address(), 5_000);
+    socket.setSoTimeout(15_000);
+    return socket;
+  }
+
+  /** The next response head read from {@code in} (through its blank line), or what came before the end of the stream. */
+  static String readHead(java.io.InputStream in) throws java.io.IOException {
+    StringBuilder head = new StringBuilder();
+    for (int b; !head.toString().endsWith("\r\n\r\n") && (b = in.read()) != -1; ) {
+      head.append((char) b);
+    }
+    return head.toString();
+  }
+
   /** An HTTP client that calls from 127.0.0.{@code n}. */
   Caller from(int n) {
     return new Caller(loopback(n), proxy.address());
