@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * HTTP/1.1 pipelining, as a client may send it: many requests written at once on one connection.
@@ -24,14 +24,17 @@ final class PipeliningTest {
   @AutoClose
   private ProxyHarness harness;
 
+  /** Asynchronous answers: forwarded (uncached, then cached and merged), and a caller that is no container (looked up). */
   @ParameterizedTest
-  @ValueSource(ints = {0, 1})
-  void pipelinedPassThroughRequests_answeredInOrderOrClosed_neverStalled(int cacheSeconds) throws IOException {
+  @CsvSource({"/latest/meta-data/instance-id, 0, 200", "/latest/meta-data/instance-id, 1, 200",
+      "/latest/meta-data/iam/security-credentials/, 0, 404"})
+  void pipelinedRequests_answeredInOrderOrClosed_neverStalled(String path, int cacheSeconds, int status)
+      throws IOException {
     harness = ProxyHarness.start(false, false, 10_000, Duration.ofSeconds(cacheSeconds));
     int sent = 100;
     StringBuilder requests = new StringBuilder();
     for (int i = 0; i < sent; i++) {
-      requests.append("GET /latest/meta-data/instance-id").append(" HTTP/1.1\r\nHost: x\r\n\r\n");
+      requests.append("GET ").append(path).append(" HTTP/1.1\r\nHost: x\r\n\r\n");
     }
     // A stalled connection shows as a read timeout; a closed one as the end of the stream.
     try (Socket socket = harness.socketFrom(11)) {
@@ -46,7 +49,7 @@ final class PipeliningTest {
       } catch (SocketTimeoutException stalled) {
         throw new AssertionError("the connection stalled after " + statuses.size() + " of " + sent + " answers");
       }
-      assertThat(statuses).isNotEmpty().allSatisfy(status -> assertThat(status).isEqualTo(200));
+      assertThat(statuses).isNotEmpty().allSatisfy(answered -> assertThat(answered).isEqualTo(status));
       if (statuses.size() < sent) {
         assertThat(in.read()).as("the connection is closed after the last answer").isEqualTo(-1);
       }
