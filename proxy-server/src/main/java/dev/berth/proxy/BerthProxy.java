@@ -6,10 +6,10 @@ import dev.berth.proxy.credentials.CredentialException;
 import dev.berth.proxy.credentials.CredentialSource;
 import dev.berth.proxy.docker.ContainerIndex;
 import dev.berth.proxy.docker.DockerContainerIndex;
+import dev.berth.proxy.http.ConnectionGuard;
 import dev.berth.proxy.http.MetadataHandler;
 import dev.berth.proxy.http.Upstream;
 import dev.berth.proxy.local.LocalMode;
-import dev.berth.proxy.policy.Decision;
 import dev.berth.proxy.policy.RolePolicy;
 import dev.berth.proxy.sts.StsRoleAssumer;
 import dev.berth.proxy.token.TokenIssuer;
@@ -17,7 +17,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
@@ -28,13 +27,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
-import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
@@ -57,7 +55,6 @@ public final class BerthProxy implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(BerthProxy.class);
   private static final String STS_CALLS = "Credential fetches (STS AssumeRole, or the local issuer), by outcome";
-  private static final int PREFETCHES_AT_ONCE = 16;
 
   private final List<AutoCloseable> resources;
   private final DisposableServer server;
@@ -102,17 +99,28 @@ public final class BerthProxy implements AutoCloseable {
     server.onDispose().block();
   }
 
-  /** Stops listening, then releases every part in reverse order of creation. */
+  /**
+   * Stops listening, then releases every part in reverse order of creation. A part that fails to
+   * stop (or does not stop in time) is logged and the others are still released: the event loop,
+   * the STS client and the container index never outlive the proxy because of another part.
+   */
   @Override
   public void close() {
-    server.disposeNow(Duration.ofSeconds(5));
-    admin.disposeNow(Duration.ofSeconds(5));
+    release(() -> server.disposeNow(Duration.ofSeconds(5)));
+    release(() -> admin.disposeNow(Duration.ofSeconds(5)));
     for (int i = resources.size() - 1; i >= 0; i--) {
-      try {
-        resources.get(i).close();
-      } catch (Exception e) {
-        log.warn("while stopping: {}", e.toString());
+      release(resources.get(i));
+    }
+  }
+
+  private static void release(AutoCloseable part) {
+    try {
+      part.close();
+    } catch (Exception | Error e) {
+      if (e instanceof VirtualMachineError fatal) {
+        throw fatal;
       }
+      log.warn("while stopping: {}", e.toString());
     }
   }
 
@@ -123,6 +131,7 @@ public final class BerthProxy implements AutoCloseable {
     private CredentialSource credentials;
     private Upstream upstream;
     private Clock clock = Clock.systemUTC();
+    private Consumer<Throwable> onFatalError;
 
     private Builder(ProxyConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -152,6 +161,18 @@ public final class BerthProxy implements AutoCloseable {
       return this;
     }
 
+    /**
+     * What to do when a JVM-fatal error ({@link VirtualMachineError} such as {@link OutOfMemoryError},
+     * or {@link LinkageError}) surfaces in the proxy's server, on its event loop: on the listening
+     * channel (accepting) or a client connection (reading, decoding). The daemon halts the process,
+     * since nothing in it can be trusted after such an error; by default an embedded proxy leaves it
+     * to Netty, which logs it, and to the embedding application.
+     */
+    public Builder onFatalError(Consumer<Throwable> action) {
+      this.onFatalError = Objects.requireNonNull(action, "action");
+      return this;
+    }
+
     /** Builds every missing part, binds the listeners and starts indexing containers. */
     public BerthProxy start() {
       List<AutoCloseable> resources = new ArrayList<>();
@@ -172,7 +193,11 @@ public final class BerthProxy implements AutoCloseable {
     private BerthProxy start(List<AutoCloseable> resources) {
       EventLoopGroup loop = eventLoop(config.ioThreads());
       // The quiet period lets the SDK's channel pools finish closing on the loop before it stops.
-      resources.add(() -> loop.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS).syncUninterruptibly());
+      resources.add(() -> {
+        if (!loop.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS)) {
+          log.warn("while stopping: the event loop did not stop within 5 s");
+        }
+      });
       PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       resources.add(meters::close);
 
@@ -208,13 +233,7 @@ public final class BerthProxy implements AutoCloseable {
       // that stops later is then always evicted.
       Disposable evict = index.stops().subscribe(container -> cache.evictContainer(container.id()));
       resources.add(evict::dispose);
-      // A (re)start on a busy host finds every running container at once: at most PREFETCHES_AT_ONCE
-      // AssumeRole calls run for them together, so STS does not throttle the burst (a throttled first
-      // fetch is remembered for 10 s). A container's own request never waits in this queue.
-      Disposable prefetch = index.starts()
-          .flatMap(container -> policy.decide(container) instanceof Decision.Bound bound
-              ? cache.prefetch(bound.binding()) : Mono.empty(), PREFETCHES_AT_ONCE)
-          .subscribe();
+      Disposable prefetch = ContainerPrefetch.start(index, policy, cache);
       resources.add(prefetch::dispose);
 
       Gauge.builder("berth.containers", index, ContainerIndex::size).description("Containers indexed").register(meters);
@@ -228,17 +247,17 @@ public final class BerthProxy implements AutoCloseable {
           .tokens(TokenIssuer.withRandomKey(clock))
           .upstream(passThrough)
           .tokenRequired(config.tokenRequired())
+          .maxForwardedPerCaller(config.maxForwardedPerCaller())
           .meters(meters)
           .build();
-      ConnectionLimit limit = new ConnectionLimit(config.maxConnections());
-      DisposableServer server = HttpServer.create()
+      HttpServer http = HttpServer.create()
           .runOn(loop)
           .bindAddress(config::listen)
           .idleTimeout(Duration.ofSeconds(30))
           .httpRequestDecoder(spec -> spec.maxInitialLineLength(4096).maxHeaderSize(8192).maxChunkSize(8192))
-          .doOnChannelInit((observer, channel, remote) -> limit.admit(channel))
-          .handle(handler)
-          .bindNow();
+          .doOnChannelInit(ConnectionGuard.create(config.maxConnections(), config.maxConnectionsPerCaller()))
+          .handle(handler);
+      DisposableServer server = (onFatalError == null ? http : FatalErrorWatch.on(http, onFatalError)).bindNow();
       resources.add(() -> server.disposeNow(Duration.ofSeconds(5)));
       AtomicBoolean indexed = new AtomicBoolean();
       Disposable readiness = index.ready().subscribe(null,
@@ -263,26 +282,6 @@ public final class BerthProxy implements AutoCloseable {
     /** One group for everything; the AWS SDK accepts only Epoll or NIO groups. */
     private static EventLoopGroup eventLoop(int threads) {
       return Epoll.isAvailable() ? new EpollEventLoopGroup(threads) : new NioEventLoopGroup(threads);
-    }
-  }
-
-  /** Closes connections past the configured limit as soon as they are accepted. */
-  private static final class ConnectionLimit {
-    private final int max;
-    private final AtomicInteger open = new AtomicInteger();
-
-    ConnectionLimit(int max) {
-      this.max = max;
-    }
-
-    void admit(Channel channel) {
-      if (open.incrementAndGet() > max) {
-        open.decrementAndGet();
-        log.warn("connection limit {} reached; closing {}", max, channel.remoteAddress());
-        channel.close();
-        return;
-      }
-      channel.closeFuture().addListener(closed -> open.decrementAndGet());
     }
   }
 }

@@ -99,6 +99,19 @@ final class ProxyCommand implements Callable<Integer> {
       description = "Client connections held open at most; more are closed on accept [BERTH_MAX_CONNECTIONS] (default: ${DEFAULT-VALUE}).")
   int maxConnections;
 
+  @Option(names = "--max-connections-per-caller", paramLabel = "N",
+      defaultValue = "${env:BERTH_MAX_CONNECTIONS_PER_CALLER:-" + ProxyConfig.DEFAULT_MAX_CONNECTIONS_PER_CALLER + "}",
+      description = "Client connections one source address (one container) holds open at most; more are closed on "
+          + "accept, so no container can take the others' share of --max-connections [BERTH_MAX_CONNECTIONS_PER_CALLER] "
+          + "(default: ${DEFAULT-VALUE}).")
+  int maxConnectionsPerCaller;
+
+  @Option(names = "--max-forwarded-per-caller", paramLabel = "N",
+      defaultValue = "${env:BERTH_MAX_FORWARDED_PER_CALLER:-" + ProxyConfig.DEFAULT_MAX_FORWARDED_PER_CALLER + "}",
+      description = "Pass-through requests of one source address in flight at most; more are answered 429 with "
+          + "Retry-After: 1 [BERTH_MAX_FORWARDED_PER_CALLER] (default: ${DEFAULT-VALUE}).")
+  int maxForwardedPerCaller;
+
   @Option(names = "--io-threads", paramLabel = "N", defaultValue = "${env:BERTH_IO_THREADS:-1}",
       description = "Event loops for the server, the upstream client and the STS client. One loop serves about "
           + "45,000 cached requests/s, far above what a host's containers ask; more loops only help past that, and "
@@ -145,13 +158,16 @@ final class ProxyCommand implements Callable<Integer> {
     if (iptables && config.local()) {
       throw new IllegalArgumentException("--iptables and --local do not go together: local mode serves loopback only");
     }
+    // Out of memory (or any JVM-fatal error) ends the daemon, however its JVM was started.
+    FatalErrors.haltOnFatalErrors();
     BoundContainers guarded = iptables && bridgeGuard ? new BoundContainers(DockerContainerIndex.connect(config.dockerHost()))
         : null;
     if (iptables && !bridgeGuard) {
-      LoggerFactory.getLogger(ProxyCommand.class).warn("--no-bridge-guard: containers are known by their source address alone, which a neighbour with "
-          + "NET_RAW (Docker's default) can forge on the bridge");
+      LoggerFactory.getLogger(ProxyCommand.class).warn("--no-bridge-guard: containers are known by their source address "
+          + "alone, which a neighbour with NET_RAW (Docker's default) can forge on the bridge");
     }
-    BerthProxy proxy = guarded == null ? BerthProxy.start(config) : BerthProxy.builder(config).containers(guarded).start();
+    BerthProxy.Builder builder = BerthProxy.builder(config).onFatalError(FatalErrors::report);
+    BerthProxy proxy = guarded == null ? builder.start() : builder.containers(guarded).start();
     PacketRules rules;
     try {
       rules = iptables ? PacketRules.install(proxy.address(), config.dockerHost(),
@@ -191,7 +207,9 @@ final class ProxyCommand implements Callable<Integer> {
         oneOf("--session-scope", sessionScope, "container", "role").equals("role"),
         local,
         maxConnections,
-        ioThreads);
+        ioThreads,
+        maxConnectionsPerCaller,
+        maxForwardedPerCaller);
   }
 
   static InetSocketAddress address(String option, String value) {

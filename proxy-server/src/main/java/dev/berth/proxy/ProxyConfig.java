@@ -1,5 +1,7 @@
 package dev.berth.proxy;
 
+import dev.berth.proxy.http.ConnectionGuard;
+import dev.berth.proxy.http.MetadataHandler;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -27,6 +29,8 @@ import java.util.regex.Pattern;
  * @param local serve loopback callers from an embedded issuer, with no Docker engine or AWS account
  * @param maxConnections the most client connections held open at once
  * @param ioThreads how many event loops carry the server, the upstream client and the STS client
+ * @param maxConnectionsPerCaller the most client connections one source address holds open at once
+ * @param maxForwardedPerCaller the most pass-through requests of one source address in flight at once
  */
 public record ProxyConfig(
     InetSocketAddress listen,
@@ -45,7 +49,9 @@ public record ProxyConfig(
     boolean perRoleSessions,
     boolean local,
     int maxConnections,
-    int ioThreads) {
+    int ioThreads,
+    int maxConnectionsPerCaller,
+    int maxForwardedPerCaller) {
 
   /** The shortest session that still leaves every document 30 minutes of validity, with room to refresh. */
   public static final Duration MIN_SESSION = Duration.ofMinutes(45);
@@ -55,6 +61,12 @@ public record ProxyConfig(
 
   /** The longest an upstream answer may be kept: dynamic metadata (spot notices, events) must stay fresh. */
   public static final Duration MAX_UPSTREAM_CACHE = Duration.ofMinutes(1);
+
+  /** Connections one container may hold at once, by default. */
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_CALLER = ConnectionGuard.DEFAULT_MAX_PER_CALLER;
+
+  /** Pass-through requests one container may have in flight at once, by default. */
+  public static final int DEFAULT_MAX_FORWARDED_PER_CALLER = MetadataHandler.DEFAULT_MAX_FORWARDED_PER_CALLER;
 
   public ProxyConfig {
     Objects.requireNonNull(listen, "listen");
@@ -80,8 +92,31 @@ public record ProxyConfig(
     if (maxConnections < 1) {
       throw new IllegalArgumentException("--max-connections must be at least 1, was " + maxConnections);
     }
+    if (maxConnectionsPerCaller < 1) {
+      throw new IllegalArgumentException("--max-connections-per-caller must be at least 1, was " + maxConnectionsPerCaller);
+    }
+    if (maxForwardedPerCaller < 1) {
+      throw new IllegalArgumentException("--max-forwarded-per-caller must be at least 1, was " + maxForwardedPerCaller);
+    }
     if (upstream != null && (upstream.getScheme() == null || !upstream.getScheme().equals("http") || upstream.getHost() == null)) {
       throw new IllegalArgumentException("--upstream '" + upstream + "' is not an http://host[:port] URL");
     }
+  }
+
+  /** The settings with the per-caller limits at their defaults. */
+  public ProxyConfig(InetSocketAddress listen, InetSocketAddress adminListen, String dockerHost, URI upstream,
+      Duration upstreamCache, String defaultRole, String roleLabel, String baseRoleArn, Pattern allowedRoles,
+      String region, URI stsEndpoint, Duration sessionDuration, boolean tokenRequired, boolean perRoleSessions,
+      boolean local, int maxConnections, int ioThreads) {
+    this(listen, adminListen, dockerHost, upstream, upstreamCache, defaultRole, roleLabel, baseRoleArn, allowedRoles,
+        region, stsEndpoint, sessionDuration, tokenRequired, perRoleSessions, local, maxConnections, ioThreads,
+        DEFAULT_MAX_CONNECTIONS_PER_CALLER, DEFAULT_MAX_FORWARDED_PER_CALLER);
+  }
+
+  /** These settings with other per-caller limits. */
+  public ProxyConfig withCallerLimits(int maxConnectionsPerCaller, int maxForwardedPerCaller) {
+    return new ProxyConfig(listen, adminListen, dockerHost, upstream, upstreamCache, defaultRole, roleLabel, baseRoleArn,
+        allowedRoles, region, stsEndpoint, sessionDuration, tokenRequired, perRoleSessions, local, maxConnections,
+        ioThreads, maxConnectionsPerCaller, maxForwardedPerCaller);
   }
 }

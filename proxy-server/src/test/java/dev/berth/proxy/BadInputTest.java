@@ -7,7 +7,6 @@ import dev.berth.proxy.ProxyHarness.Caller;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -39,11 +38,7 @@ final class BadInputTest {
   }
 
   private Socket connect() throws IOException {
-    Socket socket = new Socket();
-    socket.bind(new InetSocketAddress(ProxyHarness.loopback(10), 0));
-    socket.connect(harness.proxy.address(), 5_000);
-    socket.setSoTimeout(15_000);
-    return socket;
+    return harness.socketFrom(10);
   }
 
   /** Sends raw bytes and reads the status line, or null when the server closed without answering. */

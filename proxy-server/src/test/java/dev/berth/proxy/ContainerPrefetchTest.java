@@ -9,13 +9,18 @@ import dev.berth.proxy.ProxyHarness.Reply;
 import dev.berth.testing.Await;
 import dev.berth.testing.DockerEngineEmulator;
 import dev.berth.testing.StsEmulator;
+import dev.berth.proxy.docker.Container;
+import dev.berth.proxy.docker.StaticContainerIndex;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
 
 /**
  * "Prefetched when a container starts", through the whole daemon: the real Docker index (the
@@ -106,6 +111,28 @@ final class ContainerPrefetchTest {
 
     assertThat(sts.mostRequestsAtOnce()).isBetween(2, 16);
     Await.until("all are cached", () -> proxy.scrapeMetrics().contains("berth_credentials_cached " + containers + ".0"));
+  }
+
+  @Test
+  void announcementsFailOnce_prefetchingResumes() {
+    AtomicInteger subscriptions = new AtomicInteger();
+    // The first subscriber gets one container, then the error of a lost events stream.
+    DelegatingIndex flaky = new DelegatingIndex(starts -> subscriptions.incrementAndGet() == 1
+        ? starts.take(1).concatWith(Flux.error(new IllegalStateException("events stream lost")))
+        : starts);
+    StaticContainerIndex containers = flaky.containers;
+    containers.put(new Container("c23", "/first", "busybox", Map.of(ROLE_LABEL, "first-role"), Map.of(),
+        Set.of(ProxyHarness.loopback(23))));
+    proxy = BerthProxy.builder(ProxyHarness.config("unix:///nonexistent.sock", sts, null, Duration.ZERO, false, 100))
+        .containers(flaky).start();
+    Await.until("first-role is prefetched", () -> sts.assumeRoleCalls(ProxyHarness.BASE_ARN + "first-role") == 1);
+
+    containers.put(new Container("c24", "/later", "busybox", Map.of(ROLE_LABEL, "later-role"), Map.of(),
+        Set.of(ProxyHarness.loopback(24))));
+
+    Await.until("later-role is prefetched after the failure", () -> sts.assumeRoleCalls(ProxyHarness.BASE_ARN + "later-role") == 1);
+    // Announced again on resubscribing, first-role came from the cache.
+    assertThat(sts.assumeRoleCalls(ProxyHarness.BASE_ARN + "first-role")).isEqualTo(1);
   }
 
   private void startProxy() {

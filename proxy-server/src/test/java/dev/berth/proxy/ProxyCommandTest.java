@@ -57,4 +57,22 @@ class ProxyCommandTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("--session-duration '1 day'");
   }
+
+  @Test
+  void callerLimits_defaultsAndFlags() {
+    assertThat(parse().maxConnectionsPerCaller()).isEqualTo(ProxyConfig.DEFAULT_MAX_CONNECTIONS_PER_CALLER);
+    assertThat(parse().maxForwardedPerCaller()).isEqualTo(ProxyConfig.DEFAULT_MAX_FORWARDED_PER_CALLER);
+    ProxyConfig set = parse("--max-connections-per-caller", "8", "--max-forwarded-per-caller", "3");
+    assertThat(set.maxConnectionsPerCaller()).isEqualTo(8);
+    assertThat(set.maxForwardedPerCaller()).isEqualTo(3);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"--max-connections-per-caller", "--max-forwarded-per-caller"})
+  void callerLimits_zero_oneLineNamingTheOption(String option) {
+    assertThatThrownBy(() -> parse(option, "0"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(option + " must be at least 1")
+        .hasMessageNotContaining("\n");
+  }
 }

@@ -58,6 +58,24 @@ final class ProxyHarness implements AutoCloseable {
   }
 
   /**
+   * A proxy with the given limits; pass-through goes to {@code upstream} when it is not null, else to
+   * the metadata emulator (uncached).
+   */
+  static ProxyHarness start(int maxConnections, int maxConnectionsPerCaller, int maxForwardedPerCaller,
+      dev.berth.proxy.http.Upstream upstream) {
+    StsEmulator sts = StsEmulator.start();
+    MetadataEmulator emulator = MetadataEmulator.start();
+    StaticContainerIndex containers = new StaticContainerIndex();
+    ProxyConfig config = config("unix:///nonexistent.sock", sts, emulator.endpoint(), Duration.ZERO, false, maxConnections)
+        .withCallerLimits(maxConnectionsPerCaller, maxForwardedPerCaller);
+    BerthProxy.Builder builder = BerthProxy.builder(config).containers(containers);
+    if (upstream != null) {
+      builder.upstream(upstream);
+    }
+    return new ProxyHarness(sts, emulator, containers, builder.start());
+  }
+
+  /**
    * The harness's settings: loopback listeners on free ports, roles under {@link #BASE_ARN} named
    * by the iam-docker label or {@code IAM_ROLE}, credentials from {@code sts}.
    */
@@ -99,6 +117,24 @@ final class ProxyHarness implements AutoCloseable {
     } catch (java.net.UnknownHostException impossible) {
       throw new IllegalStateException(impossible);
     }
+  }
+
+  /** A raw connection to the proxy from 127.0.0.{@code n}, reads timing out after 15 s. */
+  java.net.Socket socketFrom(int n) throws java.io.IOException {
+    java.net.Socket socket = new java.net.Socket();
+    socket.bind(new InetSocketAddress(loopback(n), 0));
+    socket.connect(proxy.address(), 5_000);
+    socket.setSoTimeout(15_000);
+    return socket;
+  }
+
+  /** The next response head read from {@code in} (through its blank line), or what came before the end of the stream. */
+  static String readHead(java.io.InputStream in) throws java.io.IOException {
+    StringBuilder head = new StringBuilder();
+    for (int b; !head.toString().endsWith("\r\n\r\n") && (b = in.read()) != -1; ) {
+      head.append((char) b);
+    }
+    return head.toString();
   }
 
   /** An HTTP client that calls from 127.0.0.{@code n}. */

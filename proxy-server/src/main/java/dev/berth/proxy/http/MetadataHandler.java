@@ -8,10 +8,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
@@ -37,6 +34,12 @@ import reactor.netty.http.server.HttpServerResponse;
  */
 public final class MetadataHandler implements BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> {
 
+  /**
+   * Pass-through requests one caller may have in flight by default: a boot script that fetches its
+   * metadata in parallel asks for a few dozen paths; more would only queue behind the upstream's connections.
+   */
+  public static final int DEFAULT_MAX_FORWARDED_PER_CALLER = 32;
+
   private static final Logger log = LoggerFactory.getLogger(MetadataHandler.class);
 
   private final TokenHandler tokens;
@@ -52,7 +55,7 @@ public final class MetadataHandler implements BiFunction<HttpServerRequest, Http
   private MetadataHandler(Builder b) {
     this.tokens = new TokenHandler(b.tokens);
     this.iam = new IamHandler(b.containers, b.policy, b.credentials);
-    this.passThrough = new PassThroughHandler(b.upstream);
+    this.passThrough = new PassThroughHandler(b.upstream, b.maxForwardedPerCaller);
     this.tokenRequired = b.tokenRequired;
     this.meters = b.meters;
   }
@@ -110,7 +113,7 @@ public final class MetadataHandler implements BiFunction<HttpServerRequest, Http
       }
       return count("blocked", Responses.notFound(response), response);
     }
-    return count("passthrough", passThrough.handle(path, response), response);
+    return count("passthrough", passThrough.handle(path, caller, response), response);
   }
 
   private Mono<Void> count(String route, Mono<Void> answer, HttpServerResponse response) {
@@ -141,23 +144,7 @@ public final class MetadataHandler implements BiFunction<HttpServerRequest, Http
 
   /** The caller's address, with IPv4-mapped IPv6 addresses turned back into IPv4. */
   static InetAddress callerOf(HttpServerRequest request) {
-    InetSocketAddress remote = request.remoteAddress();
-    InetAddress address = remote == null ? InetAddress.getLoopbackAddress() : remote.getAddress();
-    if (address instanceof Inet6Address v6) {
-      byte[] raw = v6.getAddress();
-      boolean mapped = raw[10] == (byte) 0xff && raw[11] == (byte) 0xff;
-      for (int i = 0; i < 10 && mapped; i++) {
-        mapped = raw[i] == 0;
-      }
-      if (mapped) {
-        try {
-          return InetAddress.getByAddress(new byte[] {raw[12], raw[13], raw[14], raw[15]});
-        } catch (UnknownHostException impossible) {
-          throw new IllegalStateException(impossible);
-        }
-      }
-    }
-    return address;
+    return CallerAddress.of(request.remoteAddress());
   }
 
   /** Assembles a {@link MetadataHandler}. */
@@ -169,6 +156,7 @@ public final class MetadataHandler implements BiFunction<HttpServerRequest, Http
     private Upstream upstream;
     private boolean tokenRequired;
     private MeterRegistry meters;
+    private int maxForwardedPerCaller = DEFAULT_MAX_FORWARDED_PER_CALLER;
 
     private Builder() {}
 
@@ -211,6 +199,18 @@ public final class MetadataHandler implements BiFunction<HttpServerRequest, Http
     /** Counts requests by route and status into {@code meters}; optional. */
     public Builder meters(MeterRegistry meters) {
       this.meters = meters;
+      return this;
+    }
+
+    /**
+     * How many pass-through requests one caller (source address) may have in flight; past that it is
+     * answered 429 with {@code Retry-After: 1}. Default {@value MetadataHandler#DEFAULT_MAX_FORWARDED_PER_CALLER}.
+     */
+    public Builder maxForwardedPerCaller(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxForwardedPerCaller must be at least 1, was " + max);
+      }
+      this.maxForwardedPerCaller = max;
       return this;
     }
 

@@ -133,12 +133,19 @@ final class UpstreamConnections implements AutoCloseable {
     return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
   }
 
-  /** One request and where its answer goes. */
+  /**
+   * One request and where its answer goes. Its deadline runs from when it was queued, not sent: a
+   * request waiting behind a neighbour's flood is not kept longer than one that found a connection.
+   */
   private static final class Exchange {
     final FullHttpRequest request;
     final MonoSink<Answer> sink;
     volatile boolean cancelled;
     boolean retried;
+    /** Answered or failed: nothing more happens to it. */
+    boolean done;
+    /** The connection it was sent on, while it waits for the answer there. */
+    ConnectionHandler on;
     ScheduledFuture<?> deadline;
 
     Exchange(FullHttpRequest request, MonoSink<Answer> sink) {
@@ -146,14 +153,25 @@ final class UpstreamConnections implements AutoCloseable {
       this.sink = sink;
     }
 
+    /** Whether it still needs sending (not answered, failed, or given up by its caller). */
+    boolean pending() {
+      return !done && !cancelled;
+    }
+
     void answer(Answer answer) {
-      cancelDeadline();
-      sink.success(answer);
+      if (!done) {
+        done = true;
+        cancelDeadline();
+        sink.success(answer);
+      }
     }
 
     void fail(Throwable error) {
-      cancelDeadline();
-      sink.error(error);
+      if (!done) {
+        done = true;
+        cancelDeadline();
+        sink.error(error);
+      }
     }
 
     void cancelDeadline() {
@@ -201,6 +219,9 @@ final class UpstreamConnections implements AutoCloseable {
         exchange.fail(new ClosedChannelException());
         return;
       }
+      if (exchange.deadline == null && !exchange.done) {
+        exchange.deadline = loop.schedule(() -> expire(exchange), timeout.toNanos(), TimeUnit.NANOSECONDS);
+      }
       Channel channel;
       while ((channel = idle.pollFirst()) != null) {
         if (channel.isActive()) {
@@ -218,6 +239,20 @@ final class UpstreamConnections implements AutoCloseable {
       }
     }
 
+    /** Its deadline passed: wherever it is (queued, connecting, sent), it fails now. */
+    private void expire(Exchange exchange) {
+      exchange.deadline = null;
+      if (exchange.done) {
+        return;
+      }
+      if (exchange.on != null) {
+        exchange.on.timedOut();
+      } else {
+        waiting.remove(exchange);
+        exchange.fail(new TimeoutException("no answer from the upstream within the timeout"));
+      }
+    }
+
     private void connect(Exchange exchange) {
       Channel channel = bootstrap.connect().addListener((ChannelFutureListener) connected -> {
         if (connected.isSuccess()) {
@@ -231,16 +266,13 @@ final class UpstreamConnections implements AutoCloseable {
     }
 
     private void send(Channel channel, Exchange exchange, boolean reused) {
-      if (exchange.cancelled) {
+      if (!exchange.pending()) {
         release(channel);
         return;
       }
       ConnectionHandler handler = channel.pipeline().get(ConnectionHandler.class);
       handler.begin(exchange, reused);
-      exchange.deadline = loop.schedule(() -> {
-        exchange.deadline = null;
-        handler.timedOut();
-      }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+      exchange.on = handler;
       // A duplicate, because a stale connection may make us send the request again; its body is the
       // shared empty buffer, which is not reference-counted, so nothing needs releasing.
       channel.writeAndFlush(exchange.request.retainedDuplicate(), channel.voidPromise());
@@ -250,7 +282,7 @@ final class UpstreamConnections implements AutoCloseable {
     void release(Channel channel) {
       Exchange next;
       while ((next = waiting.pollFirst()) != null) {
-        if (!next.cancelled) {
+        if (next.pending()) {
           send(channel, next, true);
           return;
         }
@@ -270,6 +302,10 @@ final class UpstreamConnections implements AutoCloseable {
      */
     void retry(Exchange exchange) {
       exchange.retried = true;
+      exchange.on = null;
+      if (exchange.done) {
+        return;
+      }
       if (!closed && open.size() < max) {
         connect(exchange);
       } else {
@@ -282,7 +318,7 @@ final class UpstreamConnections implements AutoCloseable {
       idle.remove(channel);
       Exchange next;
       while (open.size() < max && (next = waiting.pollFirst()) != null) {
-        if (!next.cancelled) {
+        if (next.pending()) {
           connect(next);
         }
       }
@@ -395,7 +431,7 @@ final class UpstreamConnections implements AutoCloseable {
      * on another connection.
      */
     private void failOrRetry(Exchange exchange, Throwable cause) {
-      exchange.cancelDeadline();
+      // The retry keeps the exchange's deadline: it counts from when the exchange was queued.
       if (reused && !exchange.retried) {
         pool.retry(exchange);
       } else {

@@ -276,6 +276,31 @@ final class HttpUpstreamTest {
   }
 
   @Test
+  void exchange_deadlineCountsFromWhenItWasQueued_notFromWhenItWasSent() {
+    ScriptedServer server = open(ScriptedServer.start(SILENT));
+    // One connection per loop: the second exchange waits behind the first, which is never answered.
+    UpstreamConnections connections = connections(server, 1, Duration.ofSeconds(1));
+    // A witness on the same loop whose deadline, 1.5 s, falls between 1 s from queueing and 1 s from sending.
+    UpstreamConnections witness = connections(open(ScriptedServer.start(SILENT)), 1, Duration.ofMillis(1_500));
+
+    // All started in one task of the loop, so the deadlines are ordered by the loop's own timer.
+    List<String> failedInOrder = block(onLoop(0, () -> Flux.merge(
+            failure(get(connections, "/first"), "first"),
+            failure(get(connections, "/queued"), "queued"),
+            failure(get(witness, "/witness"), "witness"))
+        .collectList()));
+
+    // Today's queue started the clock only when it sent the request, on the connection the first freed.
+    assertThat(failedInOrder).containsExactly("first", "queued", "witness");
+  }
+
+  /** {@code label} once {@code exchange} fails with a timeout. */
+  private static Mono<String> failure(Mono<Answer> exchange, String label) {
+    return exchange.map(answer -> "answered " + label)
+        .onErrorResume(TimeoutException.class, timedOut -> Mono.just(label));
+  }
+
+  @Test
   void exchange_bodyOverOneMebibyte_fails() {
     ScriptedServer server = open(ScriptedServer.start(OVERSIZED, ECHO));
     UpstreamConnections connections = connections(server, 1, PATIENT);
