@@ -169,6 +169,11 @@ final class MetadataApiTest {
 
   @Test
   void thousandConcurrentFirstRequests_oneAssumeRole() {
+    // One container on as many connections as it likes: this is about STS calls, not the per-caller limit.
+    harness.close();
+    harness = ProxyHarness.start(10_000, 1_000, 32, null);
+    harness.container(10, "web", Map.of("com.swipely.iam-docker.iam-profile", "web-role"), Map.of());
+    web = harness.from(10);
     List<Integer> statuses = Flux.range(0, 1000)
         .flatMap(i -> web.sendAsync(HttpMethod.GET, CREDS + "web-role"), 1000)
         .map(Reply::status)
