@@ -69,8 +69,9 @@ final class LogFloodTest {
   @Test
   void stsDenies_fewLines() throws IOException {
     harness = ProxyHarness.start();
-    harness.container(11, "denied", Map.of(), Map.of("IAM_ROLE", "denied-role"));
+    // Denied before the container is known: its prefetch must not fetch credentials first.
     harness.sts.faults().denyRole(".*denied-role");
+    harness.container(11, "denied", Map.of(), Map.of("IAM_ROLE", "denied-role"));
     Caller caller = harness.from(11);
     logOfFlood(() -> assertThat(caller.get("/latest/meta-data/iam/security-credentials/denied-role").status())
         .isGreaterThanOrEqualTo(400));

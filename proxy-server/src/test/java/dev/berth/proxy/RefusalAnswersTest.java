@@ -44,8 +44,9 @@ final class RefusalAnswersTest {
 
   @Test
   void accessDenied_500WithoutStsDetail() {
-    harness.container(21, "denied", Map.of(LABEL, "forbidden-role"), Map.of());
+    // Faults first: the container's prefetch starts as soon as it is known.
     harness.sts.faults().denyRole(".*:role/forbidden-role");
+    harness.container(21, "denied", Map.of(LABEL, "forbidden-role"), Map.of());
     Reply reply = harness.from(21).get(CREDS + "forbidden-role");
     assertThat(reply.status()).isEqualTo(500);
     assertThat(reply.body()).isEqualTo("Credentials unavailable: this container's role cannot be assumed; "
@@ -55,8 +56,8 @@ final class RefusalAnswersTest {
 
   @Test
   void stsUnavailable_503RetryWithoutStsDetail() {
-    harness.container(22, "web", Map.of(LABEL, "web-role"), Map.of());
     harness.sts.faults().next(20, StsEmulator.Fault.UNAVAILABLE);
+    harness.container(22, "web", Map.of(LABEL, "web-role"), Map.of());
     Reply reply = harness.from(22).get(CREDS + "web-role");
     assertThat(reply.status()).isEqualTo(503);
     assertThat(reply.body()).isEqualTo("Credentials temporarily unavailable, retry");
