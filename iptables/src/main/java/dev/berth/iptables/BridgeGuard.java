@@ -1,6 +1,5 @@
 package dev.berth.iptables;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
@@ -74,11 +73,7 @@ public interface BridgeGuard {
 
     /** Acts on the network namespace at {@code path} (e.g. {@code /run/netns/NAME}) through {@code nsenter}. */
     public Builder networkNamespace(Path path) {
-      Objects.requireNonNull(path, "path");
-      if (!Files.exists(path)) {
-        throw new IllegalArgumentException("network namespace " + path + " does not exist (see ip netns list)");
-      }
-      this.networkNamespace = path;
+      this.networkNamespace = ProcessCommandRunner.requireNamespace(path);
       return this;
     }
 
@@ -90,9 +85,7 @@ public interface BridgeGuard {
 
     /** A {@link BridgeGuard}; nothing runs until a returned {@code Mono} is subscribed. */
     public BridgeGuard build() {
-      CommandRunner commands = runner != null ? runner : new ProcessCommandRunner(
-          networkNamespace == null ? List.of() : List.of("nsenter", "--net=" + networkNamespace, "--"),
-          Duration.ofSeconds(30));
+      CommandRunner commands = runner != null ? runner : ProcessCommandRunner.in(networkNamespace, Duration.ofSeconds(30));
       return new NftBridgeGuard(commands);
     }
   }

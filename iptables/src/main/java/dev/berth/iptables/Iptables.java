@@ -1,9 +1,7 @@
 package dev.berth.iptables;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import reactor.core.publisher.Mono;
 
@@ -104,11 +102,7 @@ public interface Iptables {
      * nsenter --net=PATH} instead of the caller's own.
      */
     public Builder networkNamespace(Path path) {
-      Objects.requireNonNull(path, "path");
-      if (!Files.exists(path)) {
-        throw new IllegalArgumentException("network namespace " + path + " does not exist (see ip netns list)");
-      }
-      this.networkNamespace = path;
+      this.networkNamespace = ProcessCommandRunner.requireNamespace(path);
       return this;
     }
 
@@ -122,9 +116,7 @@ public interface Iptables {
     public Iptables build() {
       CommandRunner commands = runner;
       if (commands == null) {
-        List<String> prefix = networkNamespace == null ? List.of()
-            : List.of("nsenter", "--net=" + networkNamespace, "--");
-        commands = new ProcessCommandRunner(prefix, lockWait.plusSeconds(30));
+        commands = ProcessCommandRunner.in(networkNamespace, lockWait.plusSeconds(30));
       }
       return new SystemIptables(commands, backend, lockWait);
     }

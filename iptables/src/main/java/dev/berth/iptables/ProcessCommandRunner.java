@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -33,6 +34,21 @@ final class ProcessCommandRunner implements CommandRunner {
   ProcessCommandRunner(List<String> prefix, Duration timeout) {
     this.prefix = List.copyOf(prefix);
     this.timeout = timeout;
+  }
+
+  /** Programs run in {@code networkNamespace} ({@code nsenter --net=PATH --}), or in the caller's own when it is {@code null}. */
+  static ProcessCommandRunner in(Path networkNamespace, Duration timeout) {
+    return new ProcessCommandRunner(networkNamespace == null ? List.of()
+        : List.of("nsenter", "--net=" + networkNamespace, "--"), timeout);
+  }
+
+  /** {@code path} when it names an existing network namespace; says where to look otherwise. */
+  static Path requireNamespace(Path path) {
+    Objects.requireNonNull(path, "path");
+    if (!Files.exists(path)) {
+      throw new IllegalArgumentException("network namespace " + path + " does not exist (see ip netns list)");
+    }
+    return path;
   }
 
   @Override

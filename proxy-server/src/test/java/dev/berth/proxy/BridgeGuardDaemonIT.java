@@ -3,21 +3,16 @@ package dev.berth.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.iptables.Iptables;
-import dev.berth.testing.Await;
 import dev.berth.testing.DockerLab;
 import dev.berth.testing.DockerLab.ContainerSpec;
 import dev.berth.testing.DockerLab.LabNetwork;
 import dev.berth.testing.DockerLab.RunningContainer;
+import dev.berth.testing.LabDaemon;
 import dev.berth.testing.Spoofer;
 import dev.berth.testing.Spoofer.Mode;
 import dev.berth.testing.StsEmulator;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,8 +42,7 @@ final class BridgeGuardDaemonIT {
   private Spoofer spoofer;
   private RunningContainer victim;
   private RunningContainer attacker;
-  private Process daemon;
-  private Path daemonLog;
+  private LabDaemon daemon;
 
   @BeforeAll
   void start() {
@@ -64,10 +58,7 @@ final class BridgeGuardDaemonIT {
   @AfterEach
   void stopDaemonAndRules() throws InterruptedException {
     if (daemon != null) {
-      daemon.destroy();
-      if (!daemon.waitFor(30, TimeUnit.SECONDS)) {
-        daemon.destroyForcibly();
-      }
+      daemon.close();
     }
     Iptables.system().remove().block(java.time.Duration.ofSeconds(30));
     LabClients.exec("nft", "delete", "table", "bridge", "berth");
@@ -81,7 +72,7 @@ final class BridgeGuardDaemonIT {
   }
 
   @Test
-  void withoutTheGuard_aNeighbourTakesTheVictimsRole() throws IOException {
+  void withoutTheGuard_aNeighbourTakesTheVictimsRole() {
     startDaemon("--no-bridge-guard");
     String stolen = attack(Mode.ARP);
     assertThat(stolen).startsWith("HTTP/1.1 200");
@@ -89,7 +80,7 @@ final class BridgeGuardDaemonIT {
   }
 
   @Test
-  void arpPoisoning_getsNothing_andTheVictimKeepsItsRole() throws IOException {
+  void arpPoisoning_getsNothing_andTheVictimKeepsItsRole() {
     startDaemon();
     assertThat(attack(Mode.ARP)).isEqualTo(Spoofer.NO_ANSWER);
     assertOwnRole(victim, "victim-role");
@@ -97,7 +88,7 @@ final class BridgeGuardDaemonIT {
   }
 
   @Test
-  void forgedMac_getsNothing_andTheVictimKeepsItsRole() throws IOException {
+  void forgedMac_getsNothing_andTheVictimKeepsItsRole() {
     startDaemon();
     assertThat(attack(Mode.MAC)).isEqualTo(Spoofer.NO_ANSWER);
     assertOwnRole(victim, "victim-role");
@@ -105,7 +96,7 @@ final class BridgeGuardDaemonIT {
   }
 
   @Test
-  void aContainerRestartedOntoAReusedAddress_getsItsOwnRole() throws IOException {
+  void aContainerRestartedOntoAReusedAddress_getsItsOwnRole() {
     startDaemon();
     RunningContainer first = lab.start(ContainerSpec.named("guard-first").withEnv("IAM_ROLE", "first-role").withHostRoot());
     assertOwnRole(first, "first-role");
@@ -121,7 +112,7 @@ final class BridgeGuardDaemonIT {
   }
 
   @Test
-  void aContainerOnANewBridgeNetwork_isBoundAndServed() throws IOException {
+  void aContainerOnANewBridgeNetwork_isBoundAndServed() {
     startDaemon();
     LabNetwork network = lab.createNetwork("berth-guard-net");
     try {
@@ -136,11 +127,10 @@ final class BridgeGuardDaemonIT {
   }
 
   @Test
-  void cleanStop_removesTheGuardWithTheRules() throws Exception {
+  void cleanStop_removesTheGuardWithTheRules() {
     startDaemon();
     assertThat(shownGuard()).contains("table bridge berth");
-    daemon.destroy();
-    assertThat(daemon.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(daemon.stop()).isTrue();
     assertThat(LabClients.exec("nft", "list", "table", "bridge", "berth").succeeded()).isFalse();
   }
 
@@ -169,28 +159,8 @@ final class BridgeGuardDaemonIT {
     return LabClients.run("nft", "list", "table", "bridge", "berth");
   }
 
-  private static String read(Path log) {
-    try {
-      return Files.readString(log);
-    } catch (IOException e) {
-      return e.toString();
-    }
+  private void startDaemon(String... extra) {
+    daemon = LabDaemon.start(JAR, lab, sts, PORT, extra);
   }
 
-  private void startDaemon(String... extra) throws IOException {
-    daemonLog = Files.createTempFile("berth-guard-daemon", ".log");
-    List<String> argv = new ArrayList<>(List.of("java", "-XX:-UsePerfData", "-jar", JAR.toString(),
-        "--iptables", "--listen", "0.0.0.0:" + PORT, "--admin-listen", "127.0.0.1:" + (PORT + 1),
-        "--docker-host", lab.dockerHost().toString(), "--disable-upstream",
-        "--sts-endpoint", sts.endpoint().toString(), "--region", "us-east-1", "--base-role-arn", BASE));
-    argv.addAll(List.of(extra));
-    ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(daemonLog.toFile());
-    builder.environment().putAll(Map.of("AWS_EC2_METADATA_DISABLED", "true",
-        "AWS_ACCESS_KEY_ID", "AKIDBERTHTEST0000000", "AWS_SECRET_ACCESS_KEY", "berth-test-secret"));
-    daemon = builder.start();
-    Await.until("the daemon installs its rules", () -> {
-      assertThat(daemon.isAlive()).as("daemon exited early; its log: %s", read(daemonLog)).isTrue();
-      return read(daemonLog).contains("iptables: metadata traffic on");
-    });
-  }
 }

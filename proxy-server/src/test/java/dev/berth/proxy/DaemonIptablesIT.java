@@ -3,18 +3,14 @@ package dev.berth.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.iptables.Iptables;
-import dev.berth.testing.Await;
 import dev.berth.testing.DockerLab;
 import dev.berth.testing.DockerLab.ContainerSpec;
 import dev.berth.testing.DockerLab.RunningContainer;
+import dev.berth.testing.LabDaemon;
 import dev.berth.testing.StsEmulator;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,7 +35,7 @@ final class DaemonIptablesIT {
   private StsEmulator sts;
   private LabClients clients;
   private RunningContainer app;
-  private Process daemon;
+  private LabDaemon daemon;
 
   @BeforeAll
   void start() {
@@ -53,7 +49,7 @@ final class DaemonIptablesIT {
   @AfterEach
   void stopDaemonAndRules() {
     if (daemon != null) {
-      daemon.destroyForcibly();
+      daemon.kill();
     }
     Iptables.system().remove().block(Duration.ofSeconds(30));
   }
@@ -64,30 +60,8 @@ final class DaemonIptablesIT {
     sts.close();
   }
 
-  private Process startDaemon() throws IOException {
-    Path log = Files.createTempFile("berth-daemon", ".log");
-    ProcessBuilder builder = new ProcessBuilder(List.of("java", "-XX:-UsePerfData", "-jar", JAR.toString(),
-        "--iptables", "--listen", "0.0.0.0:" + PORT, "--admin-listen", "127.0.0.1:" + (PORT + 1),
-        "--docker-host", lab.dockerHost().toString(), "--disable-upstream",
-        "--sts-endpoint", sts.endpoint().toString(), "--region", "us-east-1", "--base-role-arn", BASE))
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile());
-    builder.environment().putAll(Map.of("AWS_EC2_METADATA_DISABLED", "true",
-        "AWS_ACCESS_KEY_ID", "AKIDBERTHTEST0000000", "AWS_SECRET_ACCESS_KEY", "berth-test-secret"));
-    daemon = builder.start();
-    Await.until("the daemon installs its rules", () -> {
-      assertThat(daemon.isAlive()).as("daemon exited early; its log: %s", read(log)).isTrue();
-      return LabClients.run("iptables-save", "-t", "nat").contains("BERTH-PREROUTING");
-    });
-    return daemon;
-  }
-
-  private static String read(Path log) {
-    try {
-      return Files.readString(log);
-    } catch (IOException e) {
-      return e.toString();
-    }
+  private void startDaemon() {
+    daemon = LabDaemon.start(JAR, lab, sts, PORT);
   }
 
   @Test
@@ -98,16 +72,14 @@ final class DaemonIptablesIT {
     assertThat(list.body()).isEqualTo("daemon-role");
     assertThat(clients.roleOfDocument(clients.curl(app, CREDS + "daemon-role").body())).isEqualTo(BASE + "daemon-role");
 
-    daemon.destroy(); // SIGTERM
-    assertThat(daemon.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(daemon.stop()).as("SIGTERM: a clean stop").isTrue();
     assertThat(LabClients.run("iptables-save") + LabClients.run("ip6tables-save")).doesNotContain("BERTH");
   }
 
   @Test
   void crash_leavesRulesSoContainersFailClosed() throws Exception {
     startDaemon();
-    daemon.destroyForcibly(); // SIGKILL: no shutdown hook runs
-    assertThat(daemon.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    daemon.kill(); // SIGKILL: no shutdown hook runs
     assertThat(LabClients.run("iptables-save", "-t", "nat")).contains("BERTH-PREROUTING");
     var refused = clients.onHost(app, Map.of(), "/usr/bin/curl", "-s", "--max-time", "5", CREDS);
     assertThat(refused.exitCode()).as("curl's exit code: 7 is 'connection refused'").isEqualTo(7);

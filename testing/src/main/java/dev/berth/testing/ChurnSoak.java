@@ -2,9 +2,6 @@ package dev.berth.testing;
 
 import dev.berth.testing.DockerLab.ContainerSpec;
 import dev.berth.testing.DockerLab.RunningContainer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,7 +38,6 @@ import java.util.regex.Pattern;
 public final class ChurnSoak {
 
   private static final Pattern LINE = Pattern.compile("L=(\\S*) K=(\\S*) C=(\\d{3}) T=([0-9.]+)");
-  private static final String BASE = "arn:aws:iam::" + StsEmulator.DEFAULT_ACCOUNT_ID + ":role/";
   private static final List<String> ROLES = List.of("soak-blue", "soak-green");
 
   /** What one phase saw. */
@@ -140,21 +136,15 @@ public final class ChurnSoak {
     private final List<RunningContainer> running = new ArrayList<>();
     private final List<String> roles = new ArrayList<>();
     private final List<Phase> phases = new ArrayList<>();
-    private final Path log;
-    private Process daemon;
+    private LabDaemon daemon;
     private int generation;
 
     Soak(StsEmulator sts) {
       this.sts = sts;
-      try {
-        this.log = Files.createTempFile("berth-soak-daemon", ".log");
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
     }
 
     Report run() {
-      startDaemon();
+      daemon = LabDaemon.start(jar, lab, sts, port);
       for (int slot = 0; slot < slots; slot++) {
         roles.add(ROLES.get(slot % 2));
         running.add(start(slot));
@@ -171,11 +161,10 @@ public final class ChurnSoak {
       }
       long recovery = -1;
       if (killDaemon) {
-        daemon.destroyForcibly();
-        waitFor(daemon);
+        daemon.kill();
         long killed = System.nanoTime();
         churnFor("killed", Duration.ofSeconds(3));
-        startDaemon();
+        daemon.restart();
         Await.until("a container is answered after the restart", () -> goodAnswer(running.get(0), roles.get(0)));
         recovery = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
         churnFor("restarted", Duration.ofSeconds(5));
@@ -250,37 +239,6 @@ public final class ChurnSoak {
       return result.stdout().equals(role);
     }
 
-    private void startDaemon() {
-      List<String> argv = List.of("java", "-XX:-UsePerfData", "-jar", jar.toString(), "--iptables",
-          "--listen", "0.0.0.0:" + port, "--admin-listen", "127.0.0.1:" + (port + 1),
-          "--docker-host", lab.dockerHost().toString(), "--disable-upstream",
-          "--sts-endpoint", sts.endpoint().toString(), "--region", "us-east-1", "--base-role-arn", BASE);
-      ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-      builder.environment().putAll(Map.of("AWS_EC2_METADATA_DISABLED", "true",
-          "AWS_ACCESS_KEY_ID", "AKIDBERTHTEST0000000", "AWS_SECRET_ACCESS_KEY", "berth-test-secret"));
-      try {
-        long mark = Files.size(log);
-        daemon = builder.start();
-        Await.until("the daemon installs its rules", () -> {
-          if (!daemon.isAlive()) {
-            throw new IllegalStateException("the daemon exited; its log: " + read());
-          }
-          return read().substring((int) mark).contains("iptables: metadata traffic on");
-        });
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-
-    private String read() {
-      try {
-        return Files.readString(log);
-      } catch (IOException e) {
-        return e.toString();
-      }
-    }
-
     private final class Tally {
       private final String name;
       private final Map<String, Long> statuses = new TreeMap<>();
@@ -312,9 +270,8 @@ public final class ChurnSoak {
 
     @Override
     public void close() {
-      if (daemon != null && daemon.isAlive()) {
-        daemon.destroy();
-        waitFor(daemon);
+      if (daemon != null) {
+        daemon.close();
       }
       running.forEach(lab::remove);
     }
@@ -327,16 +284,6 @@ public final class ChurnSoak {
     boolean isItsOwn(StsEmulator sts) {
       boolean keyIsOwn = sts.issued(key).map(StsEmulator.Issued::roleName).filter(role::equals).isPresent();
       return keyIsOwn && (!ROLES.contains(listed) || listed.equals(role));
-    }
-  }
-
-  private static void waitFor(Process process) {
-    try {
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 
