@@ -15,73 +15,18 @@
 #
 # Everything stays in the lab's network namespace (no route out); every wrk run is bounded by -d;
 # the daemon's clean stop removes its rules and the guard; containers and processes are removed on exit.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-export AWS_EC2_METADATA_DISABLED=true
-
 DURATION=${DURATION:-10}             # seconds per measured wrk run
 WARMUP=${WARMUP:-10}                 # seconds of unmeasured load first (JIT)
 ROUNDS=${ROUNDS:-3}                  # measured runs per variant, alternating
 CONNECTIONS=${CONNECTIONS:-32}       # wrk -c (one thread)
 GUARD_BINDINGS=${GUARD_BINDINGS:-1000}
 COLD_RUNS=${COLD_RUNS:-5}
-ROLE=bench-role
-NS=${BERTH_LAB_NETNS:-berth-lab}
-LAB_DIR=${BERTH_LAB_DIR:-/tmp/berth-lab}
-export DOCKER_HOST="unix://$LAB_DIR/docker.sock"
-JAVA=${JAVA:-java}
-PROXY_JAR=proxy-server/target/berth-proxy.jar
-TESTING_JAR=$(ls testing/target/berth-testing-*.jar 2>/dev/null | grep -v sources | head -n1 || true)
-IMAGE=berth/busybox:latest
-URL="http://169.254.169.254/latest/meta-data/iam/security-credentials/$ROLE"
+source "$(dirname "$0")/lab-lib.sh"
 
-log() { echo "bench: $*" >&2; }
-die() { log "$*"; exit 2; }
-[[ $EUID -eq 0 ]] || die "run as root (the lab is a network namespace)"
-[[ -e /run/netns/$NS && -S $LAB_DIR/docker.sock ]] || die "the Docker lab is not up: run scripts/lab/up first"
-for f in "$PROXY_JAR" "$TESTING_JAR"; do
-  [[ -f $f ]] || die "missing ${f:-testing/target/berth-testing-*.jar}: run ./mvnw -B -o package -DskipTests first"
-done
-for tool in wrk curl docker nsenter nft; do command -v "$tool" >/dev/null || die "$tool is not installed"; done
-
-IN_LAB=(nsenter --net="/run/netns/$NS" --)
-lab() { "${IN_LAB[@]}" "$@"; }
-DIR=$(mktemp -d "${TMPDIR:-/tmp}/berth-guard.XXXXXX")
-PIDS=()
-CONTAINERS=()
-cleanup() {
-  set +e
-  ((${#CONTAINERS[@]})) && docker rm -f "${CONTAINERS[@]}" >/dev/null 2>&1
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
-  if [[ ${KEEP:-0} == 1 ]]; then log "kept $DIR"; else rm -rf "$DIR"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# 1. The STS emulator on the lab's loopback, then the daemon with --iptables (guard on).
-cat >"$DIR/BenchSts.java" <<'JAVA'
-public class BenchSts {
-  public static void main(String[] args) throws Exception {
-    System.out.println(dev.berth.testing.StsEmulator.builder().host("127.0.0.1").start().endpoint());
-    Thread.currentThread().join();
-  }
-}
-JAVA
-lab "$JAVA" -cp "$PROXY_JAR:$TESTING_JAR" "$DIR/BenchSts.java" >"$DIR/sts.out" 2>"$DIR/sts.log" &
-PIDS+=($!)
-for _ in $(seq 1 300); do [[ -s $DIR/sts.out ]] && break; sleep 0.1; done
-read -r STS_URL <"$DIR/sts.out" || die "the STS emulator did not start: $(tail -n3 "$DIR/sts.log")"
-AWS_ACCESS_KEY_ID=AKIDBERTHBENCH000000 AWS_SECRET_ACCESS_KEY=berth-bench-secret AWS_REGION=us-east-1 \
-  "${IN_LAB[@]}" bin/berth-proxy --iptables --listen 0.0.0.0:18290 --admin-listen 127.0.0.1:18291 \
-  --docker-host "$DOCKER_HOST" --sts-endpoint "$STS_URL" --disable-upstream --region us-east-1 \
-  --base-role-arn "arn:aws:iam::123456789012:role/" >"$DIR/proxy.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 1 600); do grep -q "iptables: metadata traffic on" "$DIR/proxy.log" && break; sleep 0.1; done
-grep -q "iptables: metadata traffic on" "$DIR/proxy.log" || die "the daemon did not start: $(tail -n5 "$DIR/proxy.log")"
+# 1. The daemon with --iptables (guard on).
+start_daemon
 
 bound_ports() { lab nft list set bridge berth ports | tr -d '\n\t ' | sed -n 's/.*elements={\(.*\)}.*/\1/p' | tr ',' '\n' | grep -c . || true; }
-median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 # 2. docker run -> bound, and docker run -> first credentials.
 bound_ms=()
@@ -107,10 +52,7 @@ done
 
 # 3. The load container, bound by the daemon; then made-up bindings up to GUARD_BINDINGS.
 LOAD="berth-guard-load-$$"
-CONTAINERS+=("$LOAD")
-docker run -d --name "$LOAD" -e IAM_ROLE="$ROLE" -v /:/host:ro "$IMAGE" sleep 3600 >/dev/null
-for _ in $(seq 1 200); do docker exec "$LOAD" chroot /host /usr/bin/curl -fs -o /dev/null "$URL" && break; sleep 0.1; done
-docker exec "$LOAD" chroot /host /usr/bin/curl -fs -o /dev/null "$URL" || die "the load container got no credentials"
+load_container "$LOAD"
 extra=$((GUARD_BINDINGS - $(bound_ports)))
 awk -v n="$extra" 'BEGIN {
   for (i = 0; i < n; i++) {
@@ -130,21 +72,19 @@ log "guard holds $(bound_ports) bindings"
 lab nft list table bridge berth >"$DIR/guard.nft"
 
 # 4. Alternating runs: guard with GUARD_BINDINGS bindings, then no guard table.
-wrk_in() { docker exec "$LOAD" chroot /host /usr/bin/wrk -t1 -c"$CONNECTIONS" -d"$1"s --latency "$URL"; }
-to_ms() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.2f", v }'; }
 with_guard() { lab nft list table bridge berth >/dev/null 2>&1 || lab nft -f "$DIR/guard.nft"; }
 without_guard() { lab nft delete table bridge berth 2>/dev/null || true; }
-wrk_in "$WARMUP" >/dev/null
+wrk_in "$LOAD" "$WARMUP" "$CONNECTIONS" >/dev/null
 rps_g=(); p99_g=(); rps_n=(); p99_n=()
 printf '%-6s %-14s %10s %9s %9s\n' round variant 'req/s' 'p50 ms' 'p99 ms'
 for r in $(seq 1 "$ROUNDS"); do
   for variant in guard none; do
     if [[ $variant == guard ]]; then with_guard; else without_guard; fi
-    wrk_in "$DURATION" >"$DIR/wrk-$r-$variant.txt"
+    wrk_in "$LOAD" "$DURATION" "$CONNECTIONS" >"$DIR/wrk-$r-$variant.txt"
     grep -q 'Non-2xx' "$DIR/wrk-$r-$variant.txt" && die "errors under load: $(cat "$DIR/wrk-$r-$variant.txt")"
-    rps=$(awk '/^Requests\/sec:/ { print $2 }' "$DIR/wrk-$r-$variant.txt")
+    rps=$(rps_of "$DIR/wrk-$r-$variant.txt")
     p50=$(awk '$1 == "50%" { print $2 }' "$DIR/wrk-$r-$variant.txt" | to_ms)
-    p99=$(awk '$1 == "99%" { print $2 }' "$DIR/wrk-$r-$variant.txt" | to_ms)
+    p99=$(p99_of "$DIR/wrk-$r-$variant.txt")
     printf '%-6s %-14s %10.0f %9s %9s\n' "$r" "$([[ $variant == guard ]] && echo "guard $GUARD_BINDINGS" || echo 'no guard')" "$rps" "$p50" "$p99"
     if [[ $variant == guard ]]; then rps_g+=("$rps"); p99_g+=("$p99"); else rps_n+=("$rps"); p99_n+=("$p99"); fi
   done
