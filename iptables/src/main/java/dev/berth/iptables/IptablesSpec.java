@@ -33,6 +33,11 @@ import java.util.regex.Pattern;
  * @param interfaces the bridge interfaces whose containers are steered to the proxy
  * @param loopbackAllowed whether the proxy's port stays reachable over {@code lo} (the host itself)
  * @param ipv6 whether to write the IPv6 rules with ip6tables
+ * @param perSourceConnections connections to the proxy's port one source address may hold; more are
+ *     reset by the kernel before the proxy sees them (0: no such limit)
+ * @param perSourcePackets packets per second to the proxy's port one source address may send (twice
+ *     that in a burst); more are dropped by the kernel, so a flooding container slows itself down
+ *     without costing the proxy's event loop (0: no such limit)
  */
 public record IptablesSpec(
     Steering steering,
@@ -41,7 +46,9 @@ public record IptablesSpec(
     int proxyPort,
     List<String> interfaces,
     boolean loopbackAllowed,
-    Ipv6 ipv6) {
+    Ipv6 ipv6,
+    int perSourceConnections,
+    int perSourcePackets) {
 
   /** How packets for the metadata address reach the proxy. */
   public enum Steering {
@@ -91,6 +98,16 @@ public record IptablesSpec(
       }
     }
     interfaces = normalised(interfaces);
+    if (perSourceConnections < 0 || perSourcePackets < 0) {
+      throw new IllegalArgumentException("per-source limits must be 0 (none) or positive, got " + perSourceConnections
+          + " connections and " + perSourcePackets + " packets/s");
+    }
+  }
+
+  /** A spec without per-source limits. */
+  public IptablesSpec(Steering steering, InetAddress proxyAddress, InetAddress proxyAddress6, int proxyPort,
+      List<String> interfaces, boolean loopbackAllowed, Ipv6 ipv6) {
+    this(steering, proxyAddress, proxyAddress6, proxyPort, interfaces, loopbackAllowed, ipv6, 0, 0);
   }
 
   /** DNAT to {@code proxyAddress:proxyPort}; {@code proxyAddress} is an IPv4 literal. */
@@ -123,23 +140,36 @@ public record IptablesSpec(
 
   /** The same spec for exactly these bridge interfaces (e.g. {@code docker0}, {@code br-3f2a9c1d7e4b}). */
   public IptablesSpec withInterfaces(Collection<String> names) {
-    return new IptablesSpec(steering, proxyAddress, proxyAddress6, proxyPort, List.copyOf(names), loopbackAllowed, ipv6);
+    return new IptablesSpec(steering, proxyAddress, proxyAddress6, proxyPort, List.copyOf(names), loopbackAllowed, ipv6,
+        perSourceConnections, perSourcePackets);
   }
 
   /** The same spec, DNATing {@code fd00:ec2::254} to {@code address} (an IPv6 literal). */
   public IptablesSpec withProxyAddress6(String address) {
     return new IptablesSpec(steering, proxyAddress, Addresses.parse("IPv6 proxy address", address), proxyPort,
-        interfaces, loopbackAllowed, ipv6);
+        interfaces, loopbackAllowed, ipv6, perSourceConnections, perSourcePackets);
   }
 
   /** The same spec, with the proxy's port reachable (or not) from the host itself over {@code lo}. */
   public IptablesSpec withLoopbackAllowed(boolean allowed) {
-    return new IptablesSpec(steering, proxyAddress, proxyAddress6, proxyPort, interfaces, allowed, ipv6);
+    return new IptablesSpec(steering, proxyAddress, proxyAddress6, proxyPort, interfaces, allowed, ipv6,
+        perSourceConnections, perSourcePackets);
   }
 
   /** The same spec with IPv6 rules written {@code mode}. */
   public IptablesSpec withIpv6(Ipv6 mode) {
-    return new IptablesSpec(steering, proxyAddress, proxyAddress6, proxyPort, interfaces, loopbackAllowed, mode);
+    return new IptablesSpec(steering, proxyAddress, proxyAddress6, proxyPort, interfaces, loopbackAllowed, mode,
+        perSourceConnections, perSourcePackets);
+  }
+
+  /**
+   * The same spec, with the kernel limiting each source address on a steered interface to {@code
+   * connections} connections to the proxy's port and {@code packetsPerSecond} packets per second
+   * (0 for no limit): a container flooding the proxy is slowed down before the proxy spends time on it.
+   */
+  public IptablesSpec withPerSourceLimits(int connections, int packetsPerSecond) {
+    return new IptablesSpec(steering, proxyAddress, proxyAddress6, proxyPort, interfaces, loopbackAllowed, ipv6,
+        connections, packetsPerSecond);
   }
 
   private static void requireRoutable(InetAddress address) {

@@ -18,16 +18,26 @@ final class RuleRenderer {
   /** The rules Berth's chains should hold, per table, in order. */
   static Map<Table, List<String>> render(IptablesSpec spec, Family family) {
     Map<Table, List<String>> rules = new EnumMap<>(Table.class);
-    rules.put(Table.FILTER, guard(spec));
+    rules.put(Table.FILTER, guard(spec, family));
     rules.put(Table.NAT, steering(spec, family));
     return rules;
   }
 
-  private static List<String> guard(IptablesSpec spec) {
+  private static List<String> guard(IptablesSpec spec, Family family) {
     String port = " -p tcp -m tcp --dport " + spec.proxyPort();
     String chain = "-A " + Table.FILTER.chain;
     List<String> rules = new ArrayList<>();
     for (String name : spec.interfaces()) {
+      // Per-source limits first, in the kernel: a flooding container is slowed before the proxy sees it.
+      if (spec.perSourceConnections() > 0) {
+        rules.add(chain + " -i " + name + port + " -m connlimit --connlimit-above " + spec.perSourceConnections()
+            + " --connlimit-mask " + (family == Family.IPV4 ? 32 : 128) + " --connlimit-saddr -j REJECT --reject-with tcp-reset");
+      }
+      if (spec.perSourcePackets() > 0) {
+        rules.add(chain + " -i " + name + port + " -m hashlimit --hashlimit-above " + spec.perSourcePackets()
+            + "/sec --hashlimit-burst " + 2 * spec.perSourcePackets() + " --hashlimit-mode srcip --hashlimit-name "
+            + (family == Family.IPV4 ? "berth" : "berth6") + " -j DROP");
+      }
       rules.add(chain + " -i " + name + port + " -j RETURN");
     }
     if (spec.loopbackAllowed()) {

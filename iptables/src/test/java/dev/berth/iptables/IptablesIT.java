@@ -52,6 +52,20 @@ final class IptablesIT {
 
   @ParameterizedTest
   @EnumSource(value = Backend.class, names = {"NFT", "LEGACY"})
+  void perSourceLimits_readBackExactlyAsRendered(Backend backend) {
+    IptablesSpec limited = SPEC.withPerSourceLimits(256, 4000);
+    try (PrivateNamespace ns = PrivateNamespace.create("docker0", "br-0123456789ab")) {
+      Iptables iptables = ns.iptables(backend);
+      iptables.install(limited).block(Duration.ofSeconds(60));
+      assertThat(ns.save(backend, Family.IPV4)).contains("-A BERTH-INPUT -i docker0 -p tcp -m tcp --dport 18000 "
+          + "-m hashlimit --hashlimit-above 4000/sec --hashlimit-burst 8000 --hashlimit-mode srcip --hashlimit-name berth -j DROP\n");
+      assertThat(iptables.check(limited).block().changes()).isEmpty();
+      assertThat(iptables.check(SPEC).block().changes()).isNotEmpty();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Backend.class, names = {"NFT", "LEGACY"})
   void install_twice_sameRules(Backend backend) {
     try (PrivateNamespace ns = PrivateNamespace.create("docker0", "br-0123456789ab")) {
       Iptables iptables = ns.iptables(backend);

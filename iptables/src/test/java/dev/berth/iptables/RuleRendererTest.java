@@ -22,6 +22,20 @@ final class RuleRendererTest {
   }
 
   @Test
+  void perSourceLimits_beforeEachBridgesReturn_perFamily() {
+    var spec = IptablesSpec.redirect(18000).withInterfaces(List.of("docker0")).withPerSourceLimits(256, 4000);
+    assertThat(RuleRenderer.render(spec, Family.IPV4).get(Table.FILTER)).containsExactly(
+        "-A BERTH-INPUT -i docker0 -p tcp -m tcp --dport 18000 -m connlimit --connlimit-above 256 --connlimit-mask 32 --connlimit-saddr -j REJECT --reject-with tcp-reset",
+        "-A BERTH-INPUT -i docker0 -p tcp -m tcp --dport 18000 -m hashlimit --hashlimit-above 4000/sec --hashlimit-burst 8000 --hashlimit-mode srcip --hashlimit-name berth -j DROP",
+        "-A BERTH-INPUT -i docker0 -p tcp -m tcp --dport 18000 -j RETURN",
+        "-A BERTH-INPUT -p tcp -m tcp --dport 18000 -j DROP");
+    assertThat(RuleRenderer.render(spec, Family.IPV6).get(Table.FILTER)).contains(
+        "-A BERTH-INPUT -i docker0 -p tcp -m tcp --dport 18000 -m connlimit --connlimit-above 256 --connlimit-mask 128 --connlimit-saddr -j REJECT --reject-with tcp-reset",
+        "-A BERTH-INPUT -i docker0 -p tcp -m tcp --dport 18000 -m hashlimit --hashlimit-above 4000/sec --hashlimit-burst 8000 --hashlimit-mode srcip --hashlimit-name berth6 -j DROP");
+    assertThat(RuleRenderer.render(spec.withPerSourceLimits(0, 0), Family.IPV4).get(Table.FILTER)).hasSize(2);
+  }
+
+  @Test
   void redirect_ipv6_toPortOnly() {
     var rules = RuleRenderer.render(IptablesSpec.redirect(8080).withInterfaces(List.of("docker0")), Family.IPV6);
     assertThat(rules.get(Table.NAT)).containsExactly(

@@ -52,17 +52,18 @@ final class PacketRules implements AutoCloseable {
    * Installs the rules for the proxy listening at {@code listening}: on {@code interfaces}, or when
    * none are given on every Docker bridge, following networks as they come and go; with {@code
    * guarded} (null for none) the bridge guard first, binding each container's port as {@code
-   * guarded}'s index learns of it. A conflict, a missing binary or a missing privilege fails here,
+   * guarded}'s index learns of it; each source address limited by the kernel to {@code
+   * perSourceConnections} connections and {@code perSourcePackets} packets per second (0: none). A conflict, a missing binary or a missing privilege fails here,
    * before the daemon reports itself started.
    */
-  static PacketRules install(InetSocketAddress listening, String dockerHost, List<String> interfaces,
-      BoundContainers guarded) {
+  static PacketRules install(InetSocketAddress listening, int perSourceConnections, int perSourcePackets,
+      String dockerHost, List<String> interfaces, BoundContainers guarded) {
     BridgeGuard guard = guarded == null ? null : BridgeGuard.system();
     if (guard != null) {
       guard.install().block(FIRST_INSTALL);
     }
     Iptables iptables = Iptables.system();
-    IptablesSpec base = IptablesSpec.forListener(listening);
+    IptablesSpec base = IptablesSpec.forListener(listening).withPerSourceLimits(perSourceConnections, perSourcePackets);
     DockerBridges bridges = interfaces.isEmpty() ? DockerBridges.connect(dockerHost) : null;
     try {
       Flux<Set<String>> sets = bridges == null ? Flux.just(Set.copyOf(interfaces)) : bridges.watch();

@@ -112,6 +112,13 @@ final class ProxyCommand implements Callable<Integer> {
           + "Retry-After: 1 [BERTH_MAX_FORWARDED_PER_CALLER] (default: ${DEFAULT-VALUE}).")
   int maxForwardedPerCaller;
 
+  @Option(names = "--max-packets-per-caller", paramLabel = "N", defaultValue = "${env:BERTH_MAX_PACKETS_PER_CALLER:-4000}",
+      description = "With --iptables: packets per second one source address may send to the proxy (twice that in a "
+          + "burst); the kernel drops more, and limits each source to --max-connections-per-caller connections, so a "
+          + "flooding container slows itself down before the proxy spends time on it; 0 for no kernel limits "
+          + "[BERTH_MAX_PACKETS_PER_CALLER] (default: ${DEFAULT-VALUE}).")
+  int maxPacketsPerCaller;
+
   @Option(names = "--io-threads", paramLabel = "N", defaultValue = "${env:BERTH_IO_THREADS:-1}",
       description = "Event loops for the server, the upstream client and the STS client. One loop serves about "
           + "45,000 cached requests/s, far above what a host's containers ask; more loops only help past that, and "
@@ -170,7 +177,8 @@ final class ProxyCommand implements Callable<Integer> {
     BerthProxy proxy = guarded == null ? builder.start() : builder.containers(guarded).start();
     PacketRules rules;
     try {
-      rules = iptables ? PacketRules.install(proxy.address(), config.dockerHost(),
+      int connections = maxPacketsPerCaller == 0 ? 0 : config.maxConnectionsPerCaller();
+      rules = iptables ? PacketRules.install(proxy.address(), connections, maxPacketsPerCaller, config.dockerHost(),
           interfaces == null ? List.of() : interfaces, guarded) : null;
     } catch (RuntimeException e) {
       proxy.close();
@@ -190,6 +198,10 @@ final class ProxyCommand implements Callable<Integer> {
   }
 
   ProxyConfig toConfig() {
+    if (maxPacketsPerCaller < 0) {
+      throw new IllegalArgumentException("--max-packets-per-caller " + maxPacketsPerCaller + " is negative: give 0 "
+          + "(no kernel limits) or a rate such as 4000");
+    }
     return new ProxyConfig(
         address("--listen", listen),
         address("--admin-listen", adminListen),

@@ -75,4 +75,12 @@ class ProxyCommandTest {
         .hasMessageStartingWith(option + " must be at least 1")
         .hasMessageNotContaining("\n");
   }
+
+  @Test
+  void packetsPerCaller_negative_oneLineNamingTheOption() {
+    assertThatThrownBy(() -> parse("--max-packets-per-caller", "-1"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("--max-packets-per-caller -1 is negative")
+        .hasMessageNotContaining("\n");
+  }
 }
