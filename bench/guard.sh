@@ -24,7 +24,7 @@ COLD_RUNS=${COLD_RUNS:-5}
 source "$(dirname "$0")/lab-lib.sh"
 
 # 1. The daemon with --iptables (guard on).
-start_daemon
+start_daemon --max-packets-per-caller 0   # the guard alone: no kernel per-source limits
 
 bound_ports() { lab nft list set bridge berth ports | tr -d '\n\t ' | sed -n 's/.*elements={\(.*\)}.*/\1/p' | tr ',' '\n' | grep -c . || true; }
 
