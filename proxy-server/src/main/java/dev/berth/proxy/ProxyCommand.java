@@ -8,6 +8,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.slf4j.LoggerFactory;
@@ -175,24 +176,34 @@ final class ProxyCommand implements Callable<Integer> {
     }
     BerthProxy.Builder builder = BerthProxy.builder(config).onFatalError(FatalErrors::report);
     BerthProxy proxy = guarded == null ? builder.start() : builder.containers(guarded).start();
-    PacketRules rules;
-    try {
-      int connections = maxPacketsPerCaller == 0 ? 0 : config.maxConnectionsPerCaller();
-      rules = iptables ? PacketRules.install(proxy.address(), connections, maxPacketsPerCaller, config.dockerHost(),
-          interfaces == null ? List.of() : interfaces, guarded) : null;
-    } catch (RuntimeException e) {
-      proxy.close();
-      throw e;
-    }
+    // The hook is in place before any rule is, and waits for an install in progress: a SIGTERM that
+    // arrives while the rules go in still takes them out again.
+    Object installing = new Object();
+    AtomicReference<PacketRules> rules = new AtomicReference<>();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
-        if (rules != null) {
-          rules.close();
+        synchronized (installing) {
+          PacketRules installed = rules.getAndSet(null);
+          if (installed != null) {
+            installed.close();
+          }
         }
       } finally {
         proxy.close();
       }
     }, "berth-shutdown"));
+    if (iptables) {
+      int connections = maxPacketsPerCaller == 0 ? 0 : config.maxConnectionsPerCaller();
+      try {
+        synchronized (installing) {
+          rules.set(PacketRules.install(proxy.address(), connections, maxPacketsPerCaller, config.dockerHost(),
+              interfaces == null ? List.of() : interfaces, guarded));
+        }
+      } catch (RuntimeException e) {
+        proxy.close();
+        throw e;
+      }
+    }
     proxy.awaitClose();
     return 0;
   }
