@@ -36,7 +36,7 @@
 #   BERTH_JVM_TUNED, BERTH_JAVA_OPTS, JAVA_HOME: as bin/berth-proxy reads them
 #
 # Needs the daemon's jar and the emulators' classes, built from the same tree:
-#   ./mvnw -B -q -o -DskipTests -DskipITs install -pl testing,proxy-server -am
+#   ./mvnw -B -q -o -DskipTests -DskipITs install -pl testing,daemon -am
 # Loopback only: the daemon listens on 127.0.0.1, its upstream and STS are on 127.0.0.1, its Docker
 # engine is a socket in the temporary directory; every process gets AWS_EC2_METADATA_DISABLED=true
 # and static credentials; every load run is bounded by wrk -d; everything is stopped on exit.
@@ -51,11 +51,11 @@ CREDS_PATH=/latest/meta-data/iam/security-credentials/role-0
 DATA_PATH=$METADATA_PATH
 BASE_ROLE_ARN=arn:aws:iam::123456789012:role/
 
-jar=$BENCH_ROOT/proxy-server/target/berth-proxy.jar
+jar=$BENCH_ROOT/daemon/target/berth-proxy.jar
 classes=$BENCH_ROOT/testing/target/classes
 if [[ ! -f $jar || ! -f $classes/dev/berth/testing/EmulatedHost.class ]]; then
   log "missing $jar or $classes/dev/berth/testing/EmulatedHost.class; build both first:"
-  log "  ./mvnw -B -q -o -DskipTests -DskipITs install -pl testing,proxy-server -am"
+  log "  ./mvnw -B -q -o -DskipTests -DskipITs install -pl testing,daemon -am"
   exit 2
 fi
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java

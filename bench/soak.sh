@@ -24,7 +24,7 @@ EVERY=${EVERY:-2}
 NS=${BERTH_LAB_NETNS:-berth-lab}
 LAB_DIR=${BERTH_LAB_DIR:-/tmp/berth-lab}
 export DOCKER_HOST="unix://$LAB_DIR/docker.sock"
-PROXY_JAR=proxy-server/target/berth-proxy.jar
+PROXY_JAR=daemon/target/berth-proxy.jar
 TESTING_JAR=$(ls testing/target/berth-testing-*.jar 2>/dev/null | grep -v sources | head -n1 || true)
 
 die() { echo "bench: $*" >&2; exit 2; }

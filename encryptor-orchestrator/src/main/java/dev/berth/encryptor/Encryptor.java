@@ -1,5 +1,6 @@
 package dev.berth.encryptor;
 
+import dev.berth.runtime.BerthRuntime;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,15 +18,14 @@ import reactor.core.scheduler.Schedulers;
 import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 
 /**
- * Encrypted-image workflows on an {@link Ec2AsyncClient} and an event loop that the caller owns
- * (the daemon's one loop, or the command line's): {@link #encrypt} makes an encrypted copy of an
+ * Encrypted-image workflows on a {@link BerthRuntime}'s EC2 client and event loop, which the caller
+ * owns (the daemon's one loop, or the command line's): {@link #encrypt} makes an encrypted copy of an
  * image and never leaves a temporary resource behind; {@link #cleanup} and {@link #cleanupStale}
  * finish the job of a run that crashed.
  *
  * <pre>{@code
- * EventLoopGroup loop = new NioEventLoopGroup(1);
- * Ec2AsyncClient ec2 = Ec2Clients.create(loop, "us-west-2", null, 3);
- * Encryptor encryptor = Encryptor.builder(ec2, loop).stateDirectory(Path.of("/var/lib/berth/encryptor")).build();
+ * BerthRuntime runtime = BerthRuntime.builder().region("us-west-2").build();   // or the daemon's
+ * Encryptor encryptor = Encryptor.builder(runtime).stateDirectory(Path.of("/var/lib/berth/encryptor")).build();
  * Session session = Session.create();
  * String imageId = encryptor.encrypt(EncryptSpec.builder("ami-0123456789abcdef0").build(), session).block();
  * }</pre>
@@ -59,15 +59,14 @@ public final class Encryptor {
   }
 
   /**
-   * A builder over a client and loop the caller owns and closes.
+   * A builder over a runtime the caller owns and closes: its EC2 client makes every call, the SDK's
+   * waiters schedule their polls on its loop, and the encryptor's status port is polled from it.
    *
-   * @param ec2 the EC2 client, e.g. from {@code Ec2Clients.create(loop, ...)}
-   * @param loop the event loop group the client runs on: the SDK's waiters schedule their polls on
-   *     it, and the encryptor's status port is polled from it
+   * @param runtime the runtime
    * @return a new builder
    */
-  public static Builder builder(Ec2AsyncClient ec2, EventLoopGroup loop) {
-    return new Builder(ec2, loop);
+  public static Builder builder(BerthRuntime runtime) {
+    return new Builder(runtime.ec2(), runtime.eventLoop());
   }
 
   /**

@@ -1,6 +1,6 @@
 package dev.berth.encryptor;
 
-import dev.berth.provisioner.ec2.Ec2Clients;
+import dev.berth.runtime.BerthRuntime;
 import dev.berth.testing.Ec2Emulator;
 import io.netty.channel.nio.NioEventLoopGroup;
 import java.io.IOException;
@@ -15,7 +15,7 @@ import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 
 /**
  * An EC2 emulator on the system clock with short state times, a real {@code Ec2AsyncClient} on a
- * Netty loop as production builds it ({@link Ec2Clients}, one attempt per call so every injected
+ * Netty loop as production builds it ({@link BerthRuntime}, one attempt per call so every injected
  * fault reaches the code under test), and an {@link Encryptor} over both with a temporary state
  * directory. Snapshots and images take 200 ms, instances 100 ms; the waiters poll every 20 ms.
  */
@@ -39,6 +39,8 @@ public final class EncryptorHarness implements AutoCloseable {
   public final Ec2AsyncClient client;
   public final Path stateDir;
   public final Encryptor encryptor;
+  /** The loop and the client, as the daemon shares them. */
+  public final BerthRuntime runtime;
 
   private EncryptorHarness(Duration copying) {
     ec2 = Ec2Emulator.builder()
@@ -50,13 +52,15 @@ public final class EncryptorHarness implements AutoCloseable {
             List.of("8fm6ktd8ptfgd2cn7gkeg4ezv")))
         .image(new Ec2Emulator.Image(ENCRYPTOR, "brkt-avatar-hvm-20170214", "123456789012", false))
         .start();
-    client = Ec2Clients.create(loop(), "us-west-2", ec2.endpoint(), 1);
+    runtime = BerthRuntime.builder().loopResources(useNative -> loop()).region("us-west-2").ec2Endpoint(ec2.endpoint())
+        .ec2MaxAttempts(1).build();
+    client = runtime.ec2();
     try {
       stateDir = Files.createTempDirectory("berth-encryptor-test");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    encryptor = Encryptor.builder(client, loop()).stateDirectory(stateDir).pollInterval(POLL)
+    encryptor = Encryptor.builder(runtime).stateDirectory(stateDir).pollInterval(POLL)
         .cleanupRetryDelay(Duration.ofMillis(10)).build();
   }
 
@@ -103,7 +107,7 @@ public final class EncryptorHarness implements AutoCloseable {
 
   @Override
   public void close() {
-    client.close();
+    runtime.close();
     ec2.close();
   }
 }

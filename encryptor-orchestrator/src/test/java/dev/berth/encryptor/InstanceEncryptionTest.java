@@ -46,7 +46,7 @@ final class InstanceEncryptionTest {
   void encrypt_encryptorFinishes_imageRegisteredUnderTheKey_temporariesGone() {
     status.script(Status.of("initial", 0, 0), Status.of("encrypting", 4, 8), Status.of("finished", 8, 8));
     java.util.List<Progress> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
-    Encryptor listening = Encryptor.builder(harness.client, EncryptorHarness.loop()).stateDirectory(harness.stateDir)
+    Encryptor listening = Encryptor.builder(harness.runtime).stateDirectory(harness.stateDir)
         .pollInterval(EncryptorHarness.POLL).progress(heard::add).build();
 
     String id = listening.encrypt(spec(Duration.ofSeconds(20)), session).block(Duration.ofSeconds(60));

@@ -2,29 +2,24 @@ package dev.berth.provisioner;
 
 import dev.berth.provisioner.controller.ControllerSettings;
 import dev.berth.provisioner.controller.GroupController;
-import dev.berth.provisioner.ec2.Ec2Clients;
 import dev.berth.provisioner.ec2.InstancePlugin;
 import dev.berth.provisioner.store.SpecStore;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
-import java.net.URI;
+import dev.berth.runtime.BerthRuntime;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 
 /**
- * The provisioner assembled: an {@link Ec2AsyncClient} on one Netty event loop, the EC2
+ * The provisioner assembled: the runtime's {@link Ec2AsyncClient} on its event loop, the EC2
  * instance plugin, a state directory, and the group controller over them.
  *
  * <pre>{@code
  * try (Provisioner provisioner = Provisioner.builder()
- *     .region("us-west-2")
+ *     .runtime(BerthRuntime.builder().region("us-west-2"))   // or .runtime(daemonRuntime): share its loop and client
  *     .stateDirectory(Path.of("/var/lib/berth/groups"))
- *     .eventLoop(daemonLoop)            // optional: share the daemon's loop; default: a 2-thread loop of its own
  *     .start()) {
  *   provisioner.groups().commit(GroupSpec.parse(json), false).block();
  * }
@@ -58,7 +53,7 @@ public final class Provisioner implements AutoCloseable {
     return groups;
   }
 
-  /** Closes the EC2 client, then the event loop if this provisioner made it. */
+  /** Closes the runtime if this provisioner made it. */
   @Override
   public void close() {
     for (int i = resources.size() - 1; i >= 0; i--) {
@@ -72,36 +67,37 @@ public final class Provisioner implements AutoCloseable {
 
   /** Parts and settings of a {@link Provisioner}. */
   public static final class Builder {
-    private String region;
-    private URI endpoint;
+    private BerthRuntime shared;
+    private BerthRuntime.Builder own;
     private Path stateDirectory;
     private SpecStore store;
-    private EventLoopGroup loop;
     private ControllerSettings settings = ControllerSettings.defaults();
     private Clock clock = Clock.systemUTC();
-    private int maxAttempts = 3;
 
     private Builder() {}
 
     /**
-     * The AWS region; default: the SDK's region chain.
+     * Runs on {@code runtime}'s loop with its EC2 client (the daemon's); the provisioner does not close it.
      *
-     * @param region e.g. {@code us-west-2}
+     * @param runtime the shared runtime
      * @return this builder
      */
-    public Builder region(String region) {
-      this.region = region;
+    public Builder runtime(BerthRuntime runtime) {
+      this.shared = Objects.requireNonNull(runtime, "runtime");
+      this.own = null;
       return this;
     }
 
     /**
-     * An EC2-compatible endpoint; default: the region's.
+     * Runs on a runtime of its own, made from {@code settings} (region, EC2 endpoint, attempts per
+     * call) and closed with the provisioner.
      *
-     * @param endpoint e.g. {@code http://127.0.0.1:4566}
+     * @param settings the runtime's settings
      * @return this builder
      */
-    public Builder endpoint(URI endpoint) {
-      this.endpoint = endpoint;
+    public Builder runtime(BerthRuntime.Builder settings) {
+      this.own = Objects.requireNonNull(settings, "settings");
+      this.shared = null;
       return this;
     }
 
@@ -128,17 +124,6 @@ public final class Provisioner implements AutoCloseable {
     }
 
     /**
-     * The event loop the EC2 client runs on; the provisioner does not close it.
-     *
-     * @param loop a {@code NioEventLoopGroup} or {@code EpollEventLoopGroup}
-     * @return this builder
-     */
-    public Builder eventLoop(EventLoopGroup loop) {
-      this.loop = Objects.requireNonNull(loop, "loop");
-      return this;
-    }
-
-    /**
      * Pacing and limits.
      *
      * @param settings the settings
@@ -161,35 +146,24 @@ public final class Provisioner implements AutoCloseable {
     }
 
     /**
-     * Attempts per EC2 call, including the first; 3 by default.
-     *
-     * @param attempts at least 1
-     * @return this builder
-     */
-    public Builder maxAttempts(int attempts) {
-      this.maxAttempts = attempts;
-      return this;
-    }
-
-    /**
      * Builds every part.
      *
      * @return the provisioner; close it when done
      */
-    @SuppressWarnings("deprecation") // NioEventLoopGroup: the SDK accepts no other portable group.
     public Provisioner start() {
       if (store == null && stateDirectory == null) {
         throw new IllegalStateException("give a state directory (or a store) for the specs");
       }
-      List<AutoCloseable> resources = new ArrayList<>();
-      EventLoopGroup group = loop;
-      if (group == null) {
-        NioEventLoopGroup own = new NioEventLoopGroup(2);
-        resources.add(() -> own.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS).syncUninterruptibly());
-        group = own;
+      if (shared == null && own == null) {
+        throw new IllegalStateException("give a runtime (or the settings for one of its own)");
       }
-      Ec2AsyncClient ec2 = Ec2Clients.create(group, region, endpoint, maxAttempts);
-      resources.add(ec2);
+      List<AutoCloseable> resources = new ArrayList<>();
+      BerthRuntime runtime = shared;
+      if (runtime == null) {
+        runtime = own.build();
+        resources.add(runtime);
+      }
+      Ec2AsyncClient ec2 = runtime.ec2();
       SpecStore specs = store != null ? store : SpecStore.directory(stateDirectory);
       return new Provisioner(GroupController.create(InstancePlugin.ec2(ec2), specs, settings, clock), resources);
     }

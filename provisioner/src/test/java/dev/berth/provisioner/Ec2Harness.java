@@ -1,6 +1,6 @@
 package dev.berth.provisioner;
 
-import dev.berth.provisioner.ec2.Ec2Clients;
+import dev.berth.runtime.BerthRuntime;
 import dev.berth.provisioner.ec2.InstancePlugin;
 import dev.berth.testing.Ec2Emulator;
 import dev.berth.testing.ManualClock;
@@ -13,7 +13,7 @@ import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 
 /**
  * An EC2 emulator on a {@link ManualClock} and a real {@code Ec2AsyncClient} on a Netty loop, as
- * production builds it ({@link Ec2Clients}), for the provisioner's tests. Instances stay pending
+ * production builds it ({@link BerthRuntime}), for the provisioner's tests. Instances stay pending
  * for 30 s and shut down for 60 s of the manual clock.
  */
 @SuppressWarnings("deprecation") // NioEventLoopGroup: the only portable group the SDK accepts.
@@ -32,7 +32,7 @@ public final class Ec2Harness implements AutoCloseable {
 
   private Ec2Harness(int maxAttempts) {
     ec2 = Ec2Emulator.builder().clock(clock).pendingDuration(PENDING).shuttingDownDuration(SHUTTING_DOWN).start();
-    client = Ec2Clients.create(loop(), "us-west-2", ec2.endpoint(), maxAttempts);
+    client = BerthRuntime.builder().loopResources(useNative -> loop()).region("us-west-2").ec2Endpoint(ec2.endpoint()).ec2MaxAttempts(maxAttempts).build().ec2();
   }
 
   /** A harness whose client makes one attempt per call, so every fault reaches the code under test. */

@@ -13,28 +13,27 @@ import dev.berth.proxy.local.LocalMode;
 import dev.berth.proxy.policy.RolePolicy;
 import dev.berth.proxy.sts.StsRoleAssumer;
 import dev.berth.proxy.token.TokenIssuer;
+import dev.berth.runtime.BerthRuntime;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollEventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.HttpServerRoutes;
 
 /**
  * The Berth metadata proxy: one event loop carrying the HTTP server, the upstream client and the
@@ -100,14 +99,12 @@ public final class BerthProxy implements AutoCloseable {
   }
 
   /**
-   * Stops listening, then releases every part in reverse order of creation. A part that fails to
+   * Releases every part in reverse order of creation: the packet rules, the listeners, the caches and clients, the loop. A part that fails to
    * stop (or does not stop in time) is logged and the others are still released: the event loop,
    * the STS client and the container index never outlive the proxy because of another part.
    */
   @Override
   public void close() {
-    release(() -> server.disposeNow(Duration.ofSeconds(5)));
-    release(() -> admin.disposeNow(Duration.ofSeconds(5)));
     for (int i = resources.size() - 1; i >= 0; i--) {
       release(resources.get(i));
     }
@@ -132,6 +129,10 @@ public final class BerthProxy implements AutoCloseable {
     private Upstream upstream;
     private Clock clock = Clock.systemUTC();
     private Consumer<Throwable> onFatalError;
+    private BerthRuntime runtime;
+    private PacketRuleSettings packetRules;
+    private Consumer<HttpServerRoutes> adminRoutes = routes -> {};
+    private Path adminSocket;
 
     private Builder(ProxyConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -152,6 +153,38 @@ public final class BerthProxy implements AutoCloseable {
     /** Replaces where other metadata paths go. */
     public Builder upstream(Upstream upstream) {
       this.upstream = Objects.requireNonNull(upstream, "upstream");
+      return this;
+    }
+
+    /**
+     * Runs the proxy on {@code runtime}'s loop, with its STS client and meter registry; the caller
+     * closes the runtime after the proxy. Without it the proxy makes a runtime of its own from the
+     * configuration ({@code ioThreads}, {@code region}, {@code stsEndpoint}) and closes it.
+     */
+    public Builder runtime(BerthRuntime runtime) {
+      this.runtime = Objects.requireNonNull(runtime, "runtime");
+      return this;
+    }
+
+    /**
+     * Makes the proxy transparent: once it listens, iptables rules steer containers' requests for
+     * the metadata address to it (and, with the bridge guard, nftables binds every container's
+     * bridge port to its own addresses first); they are removed when the proxy closes. Needs root.
+     */
+    public Builder packetRules(PacketRuleSettings packetRules) {
+      this.packetRules = Objects.requireNonNull(packetRules, "packetRules");
+      return this;
+    }
+
+    /** Adds routes to the admin listener, next to {@code /healthz}, {@code /readyz} and {@code /metrics}. */
+    public Builder adminRoutes(Consumer<HttpServerRoutes> adminRoutes) {
+      this.adminRoutes = Objects.requireNonNull(adminRoutes, "adminRoutes");
+      return this;
+    }
+
+    /** Also serves the admin routes on a unix socket at {@code path}, readable and writable by the owner only. */
+    public Builder adminSocket(Path path) {
+      this.adminSocket = Objects.requireNonNull(path, "path");
       return this;
     }
 
@@ -191,31 +224,33 @@ public final class BerthProxy implements AutoCloseable {
     }
 
     private BerthProxy start(List<AutoCloseable> resources) {
-      EventLoopGroup loop = eventLoop(config.ioThreads());
-      // The quiet period lets the SDK's channel pools finish closing on the loop before it stops.
-      resources.add(() -> {
-        if (!loop.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS)) {
-          log.warn("while stopping: the event loop did not stop within 5 s");
-        }
-      });
-      PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      resources.add(meters::close);
+      if (packetRules != null && config.local()) {
+        throw new IllegalArgumentException("--iptables and --local do not go together: local mode serves loopback only");
+      }
+      BerthRuntime runtime = this.runtime;
+      if (runtime == null) {
+        runtime = BerthRuntime.builder().ioThreads(config.ioThreads()).region(config.region())
+            .stsEndpoint(config.stsEndpoint()).build();
+        resources.add(runtime);
+      }
+      EventLoopGroup loop = runtime.eventLoop();
+      PrometheusMeterRegistry meters = runtime.meters();
 
       if (config.local()) {
         log.warn("LOCAL MODE: loopback callers get locally issued credentials that AWS will reject; "
             + "no Docker engine and no AWS account are used");
       }
-      ContainerIndex index = containers != null ? containers
+      ContainerIndex found = containers != null ? containers
           : config.local() ? LocalMode.containers() : DockerContainerIndex.connect(config.dockerHost());
+      BoundContainers guarded = packetRules != null && packetRules.bridgeGuard() ? new BoundContainers(found) : null;
+      ContainerIndex index = guarded != null ? guarded : found;
       resources.add(index);
 
       CredentialSource source = credentials;
       if (source == null && config.local()) {
         source = LocalMode.issuer(config.sessionDuration(), clock);
       } else if (source == null) {
-        var sts = StsRoleAssumer.client(loop, config.region(), config.stsEndpoint());
-        resources.add(sts);
-        source = new StsRoleAssumer(sts, config.sessionDuration(), clock);
+        source = new StsRoleAssumer(runtime.sts(), config.sessionDuration(), clock);
       }
       CredentialCache cache = CredentialCache.caffeine(counted(source, meters), CredentialCache.Settings.defaults(), clock);
 
@@ -251,7 +286,7 @@ public final class BerthProxy implements AutoCloseable {
           .meters(meters)
           .build();
       HttpServer http = HttpServer.create()
-          .runOn(loop)
+          .runOn(runtime.loopResources())
           .bindAddress(config::listen)
           .idleTimeout(Duration.ofSeconds(30))
           .httpRequestDecoder(spec -> spec.maxInitialLineLength(4096).maxHeaderSize(8192).maxChunkSize(8192))
@@ -263,8 +298,22 @@ public final class BerthProxy implements AutoCloseable {
       Disposable readiness = index.ready().subscribe(null,
           error -> log.error("container index failed: {}", error.toString()), () -> indexed.set(true));
       resources.add(readiness::dispose);
-      DisposableServer admin = AdminServer.bind(loop, config.adminListen(), meters,
-          () -> !server.isDisposed() && indexed.get());
+      BooleanSupplier ready = () -> !server.isDisposed() && indexed.get();
+      DisposableServer admin = AdminServer.bind(runtime.loopResources(), config.adminListen(), meters, ready, adminRoutes);
+      resources.add(() -> admin.disposeNow(Duration.ofSeconds(5)));
+      if (adminSocket != null) {
+        DisposableServer socket = AdminServer.bindSocket(runtime.loopResources(), adminSocket, meters, ready, adminRoutes);
+        resources.add(() -> socket.disposeNow(Duration.ofSeconds(5)));
+      }
+      if (packetRules != null) {
+        if (!packetRules.bridgeGuard()) {
+          log.warn("--no-bridge-guard: containers are known by their source address alone, which a neighbour with "
+              + "NET_RAW (Docker's default) can forge on the bridge");
+        }
+        int connections = packetRules.maxPacketsPerCaller() == 0 ? 0 : config.maxConnectionsPerCaller();
+        resources.add(PacketRules.install(address(server), connections, packetRules.maxPacketsPerCaller(),
+            config.dockerHost(), packetRules.interfaces(), guarded));
+      }
       log.info("Berth proxy listening on {} (admin on {}), upstream {}, IMDSv2 {}", server.address(),
           admin.address(), config.local() ? "embedded (local mode)" : config.upstream() == null ? "disabled" : config.upstream(),
           config.tokenRequired() ? "required" : "optional");
@@ -279,9 +328,8 @@ public final class BerthProxy implements AutoCloseable {
               .tag("outcome", e.code()).register(meters).increment());
     }
 
-    /** One group for everything; the AWS SDK accepts only Epoll or NIO groups. */
-    private static EventLoopGroup eventLoop(int threads) {
-      return Epoll.isAvailable() ? new EpollEventLoopGroup(threads) : new NioEventLoopGroup(threads);
+    private static InetSocketAddress address(DisposableServer server) {
+      return (InetSocketAddress) server.address();
     }
   }
 }

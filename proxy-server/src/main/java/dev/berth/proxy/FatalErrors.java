@@ -30,7 +30,7 @@ import reactor.util.Loggers;
  * started with the daemon, parked until then, lets go of a reserve of memory first and then says why
  * and halts.
  */
-final class FatalErrors {
+public final class FatalErrors {
 
   /** The status -XX:+ExitOnOutOfMemoryError exits with. */
   static final int EXIT_STATUS = 3;
@@ -58,7 +58,7 @@ final class FatalErrors {
    * Reactor had no subscriber left to deliver to, and anything that ends an event loop's thread, halts
    * the process; so does {@link #report} of a fatal error.
    */
-  static synchronized void haltOnFatalErrors() {
+  public static synchronized void haltOnFatalErrors() {
     if (halter != null) {
       return;
     }
@@ -81,7 +81,7 @@ final class FatalErrors {
    * Ends the process when {@code error} is fatal and {@link #haltOnFatalErrors} was called; returns
    * whether it was fatal. Safe with the heap full: it allocates nothing.
    */
-  static boolean report(Throwable error) {
+  public static boolean report(Throwable error) {
     if (!isFatal(error)) {
       return false;
     }

@@ -1,5 +1,6 @@
 package dev.berth.proxy;
 
+import dev.berth.testing.LabClients;
 import dev.berth.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 

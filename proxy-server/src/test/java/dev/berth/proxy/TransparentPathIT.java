@@ -6,6 +6,7 @@ import dev.berth.iptables.DockerBridges;
 import dev.berth.iptables.Drift;
 import dev.berth.iptables.Iptables;
 import dev.berth.iptables.IptablesSpec;
+import dev.berth.testing.LabClients;
 import dev.berth.testing.DockerLab;
 import dev.berth.testing.DockerLab.ContainerSpec;
 import dev.berth.testing.DockerLab.ExecResult;

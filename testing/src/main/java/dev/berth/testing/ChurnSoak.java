@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * container's role. Bounded in time; everything runs inside the Docker lab's namespace.
  *
  * <pre>{@code
- * ChurnSoak.Report report = ChurnSoak.builder(lab, Path.of("proxy-server/target/berth-proxy.jar"))
+ * ChurnSoak.Report report = ChurnSoak.builder(lab, Path.of("daemon/target/berth-proxy.jar"))
  *     .churn(Duration.ofSeconds(45)).stsDown(Duration.ofSeconds(15)).killDaemon(true).run();
  * report.mismatches(); // must be 0
  * }</pre>

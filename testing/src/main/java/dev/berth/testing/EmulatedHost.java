@@ -24,7 +24,7 @@ import java.util.concurrent.CountDownLatch;
  * Compose's labels and a typical environment (PATH, LANG, a few settings, {@code IAM_ROLE}).
  *
  * <pre>{@code
- * java -cp proxy-server/target/berth-proxy.jar:testing/target/classes dev.berth.testing.EmulatedHost \
+ * java -cp daemon/target/berth-proxy.jar:testing/target/classes dev.berth.testing.EmulatedHost \
  *     /tmp/bench/docker.sock 1000 http://127.0.0.1:18101/readyz
  * # stdout: ready sts=http://127.0.0.1:41234 docker=unix:///tmp/bench/docker.sock
  * #         (once the proxy at 18101 is ready) started 1000 containers

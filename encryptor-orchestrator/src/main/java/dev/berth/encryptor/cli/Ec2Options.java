@@ -2,14 +2,11 @@ package dev.berth.encryptor.cli;
 
 import dev.berth.encryptor.Encryptor;
 import dev.berth.encryptor.EncryptorException;
-import dev.berth.provisioner.ec2.Ec2Clients;
-import io.netty.channel.nio.NioEventLoopGroup;
+import dev.berth.runtime.BerthRuntime;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Option;
-import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 
 /** Where EC2 and the journals are: options every command takes, and the client they make. */
 final class Ec2Options {
@@ -39,8 +36,7 @@ final class Ec2Options {
   @Option(names = {"-v", "--verbose"}, description = "Debug logging on standard error.")
   boolean verbose;
 
-  /** The event loop, the client on it and the encryptor over both; closed in reverse order. */
-  @SuppressWarnings("deprecation") // NioEventLoopGroup: the only portable group the SDK accepts.
+  /** The runtime (its loop and EC2 client) and the encryptor over it; closing closes the runtime. */
   Opened open() {
     if (region == null || region.isBlank()) {
       throw new EncryptorException(EncryptorException.Kind.INVALID,
@@ -51,11 +47,10 @@ final class Ec2Options {
           "--max-attempts " + maxAttempts + " is outside 1..10", null);
     }
     URI uri = endpoint == null || endpoint.isBlank() ? null : uri(endpoint);
-    NioEventLoopGroup loop = new NioEventLoopGroup(1);
-    Ec2AsyncClient client = Ec2Clients.create(loop, region, uri, maxAttempts);
-    Encryptor encryptor = Encryptor.builder(client, loop).stateDirectory(stateDir).pollInterval(pollInterval)
+    BerthRuntime runtime = BerthRuntime.builder().region(region).ec2Endpoint(uri).ec2MaxAttempts(maxAttempts).build();
+    Encryptor encryptor = Encryptor.builder(runtime).stateDirectory(stateDir).pollInterval(pollInterval)
         .progress(TerminalProgress.forStderr()).build();
-    return new Opened(loop, client, encryptor);
+    return new Opened(runtime, encryptor);
   }
 
   private static URI uri(String value) {
@@ -72,11 +67,10 @@ final class Ec2Options {
   }
 
   /** What {@link #open()} made. */
-  record Opened(NioEventLoopGroup loop, Ec2AsyncClient client, Encryptor encryptor) implements AutoCloseable {
+  record Opened(BerthRuntime runtime, Encryptor encryptor) implements AutoCloseable {
     @Override
     public void close() {
-      client.close();
-      loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+      runtime.close();
     }
   }
 }

@@ -5,7 +5,7 @@ import dev.berth.encryptor.Encryptor;
 import dev.berth.encryptor.InstanceSettings;
 import dev.berth.encryptor.Session;
 import dev.berth.encryptor.Strategy;
-import dev.berth.provisioner.ec2.Ec2Clients;
+import dev.berth.runtime.BerthRuntime;
 import dev.berth.testing.Ec2Emulator;
 import dev.berth.testing.EncryptorStatusEmulator;
 import dev.berth.testing.EncryptorStatusEmulator.Status;
@@ -68,9 +68,11 @@ public final class EncryptOverheadBenchmark {
               .image(new Ec2Emulator.Image("ami-0eeeeeeeeeeeeeeee", "encryptor", "123456789012", false))
               .start();
           EncryptorStatusEmulator status = EncryptorStatusEmulator.builder().host("127.0.1.5").start();
-          Ec2AsyncClient client = Ec2Clients.create(loop, "us-west-2", ec2.endpoint(), 3)) {
+          BerthRuntime runtime = BerthRuntime.builder().loopResources(useNative -> loop).region("us-west-2")
+              .ec2Endpoint(ec2.endpoint()).ec2MaxAttempts(3).build()) {
+        Ec2AsyncClient client = runtime.ec2();
         status.script(Status.of("finished", 8, 8));
-        Encryptor encryptor = Encryptor.builder(client, loop).stateDirectory(Files.createTempDirectory("bench"))
+        Encryptor encryptor = Encryptor.builder(runtime).stateDirectory(Files.createTempDirectory("bench"))
             .pollInterval(POLL).build();
         EncryptSpec.Builder spec = EncryptSpec.builder(image).kmsKeyId(KEY).strategy(strategy);
         if (strategy == Strategy.INSTANCE) {

@@ -1,6 +1,7 @@
 package dev.berth.provisioner.cli;
 
 import dev.berth.provisioner.Provisioner;
+import dev.berth.runtime.BerthRuntime;
 import dev.berth.provisioner.controller.ControllerSettings;
 import java.net.URI;
 import java.nio.file.Path;
@@ -49,11 +50,12 @@ final class SharedOptions {
     ControllerSettings settings = new ControllerSettings(poll(), maxInstances, batchSize, defaults.launchConcurrency(),
         defaults.backoffBase(), defaults.backoffMax());
     return Provisioner.builder()
-        .region(blankToNull(region))
-        .endpoint(endpoint == null || endpoint.isBlank() ? null : uri(endpoint))
+        .runtime(BerthRuntime.builder()
+            .region(blankToNull(region))
+            .ec2Endpoint(endpoint == null || endpoint.isBlank() ? null : uri(endpoint))
+            .ec2MaxAttempts(maxAttempts))
         .stateDirectory(stateDir)
         .settings(settings)
-        .maxAttempts(maxAttempts)
         .start();
   }
 

@@ -1,6 +1,6 @@
 package dev.berth.provisioner.ec2;
 
-import dev.berth.hostcredentials.HostCredentials;
+import dev.berth.runtime.HostCredentials;
 import dev.berth.provisioner.spec.GroupSpec;
 import java.util.ArrayList;
 import java.util.List;

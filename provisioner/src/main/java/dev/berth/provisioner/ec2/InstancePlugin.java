@@ -10,7 +10,7 @@ import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
  * with an {@link Ec2CallException}.
  *
  * <pre>{@code
- * InstancePlugin plugin = InstancePlugin.ec2(Ec2Clients.create(loop, "us-west-2", null));
+ * InstancePlugin plugin = InstancePlugin.ec2(runtime.ec2());   // a BerthRuntime's client, on its loop
  * plugin.launch(new Launch(spec, 100, Optional.empty(), "berth-0f3a..."))   // one RunInstances
  *     .then(plugin.describe(spec.id(), false))                             // paged, by tag
  *     .subscribe(instances -> ...);
@@ -64,7 +64,7 @@ public interface InstancePlugin {
   /**
    * The plugin over an EC2 client, with EC2's largest page and batch sizes.
    *
-   * @param client the client, e.g. from {@link Ec2Clients#create}
+   * @param client the client, e.g. from {@code BerthRuntime.ec2()}
    * @return the plugin
    */
   static InstancePlugin ec2(Ec2AsyncClient client) {

@@ -3,7 +3,7 @@ package dev.berth.provisioner.bench;
 import dev.berth.provisioner.controller.ControllerSettings;
 import dev.berth.provisioner.controller.GroupController;
 import dev.berth.provisioner.controller.GroupStatus;
-import dev.berth.provisioner.ec2.Ec2Clients;
+import dev.berth.runtime.BerthRuntime;
 import dev.berth.provisioner.ec2.InstancePlugin;
 import dev.berth.provisioner.spec.GroupSpec;
 import dev.berth.provisioner.store.SpecStore;
@@ -69,7 +69,7 @@ public final class ConvergeBenchmark {
   /** Commit, then reconcile until every instance runs; pending lasts 0 s so only the API work is timed. */
   private static Result berth(NioEventLoopGroup loop, int size, int batch) {
     try (Ec2Emulator ec2 = Ec2Emulator.builder().pendingDuration(Duration.ZERO).start();
-         Ec2AsyncClient client = Ec2Clients.create(loop, "us-west-2", ec2.endpoint(), 3)) {
+         Ec2AsyncClient client = BerthRuntime.builder().loopResources(useNative -> loop).region("us-west-2").ec2Endpoint(ec2.endpoint()).ec2MaxAttempts(3).build().ec2()) {
       GroupController groups = GroupController.create(InstancePlugin.ec2(client), SpecStore.inMemory(),
           ControllerSettings.defaults().withMaxInstancesPerGroup(size).withLaunchBatch(batch), Clock.systemUTC());
       GroupSpec spec = GroupSpec.parse(spec(size));
@@ -93,7 +93,7 @@ public final class ConvergeBenchmark {
   /** InfraKit's provisioning: per instance, RunInstances(MinCount=MaxCount=1), then CreateTags. */
   private static Result perInstance(NioEventLoopGroup loop, int size) {
     try (Ec2Emulator ec2 = Ec2Emulator.builder().pendingDuration(Duration.ZERO).start();
-         Ec2AsyncClient client = Ec2Clients.create(loop, "us-west-2", ec2.endpoint(), 3)) {
+         Ec2AsyncClient client = BerthRuntime.builder().loopResources(useNative -> loop).region("us-west-2").ec2Endpoint(ec2.endpoint()).ec2MaxAttempts(3).build().ec2()) {
       long start = System.nanoTime();
       Flux.range(0, size).flatMap(i -> Mono.fromFuture(() -> client.runInstances(r -> r.imageId("ami-4926fd29")
               .instanceType("t3.micro").minCount(1).maxCount(1)))

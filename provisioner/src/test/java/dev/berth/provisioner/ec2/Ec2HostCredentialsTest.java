@@ -2,6 +2,7 @@ package dev.berth.provisioner.ec2;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.berth.runtime.BerthRuntime;
 import dev.berth.testing.Ec2Emulator;
 import dev.berth.testing.LoopbackHostImds;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -28,7 +29,7 @@ final class Ec2HostCredentialsTest {
     NioEventLoopGroup loop = new NioEventLoopGroup(1);
     try (LoopbackHostImds imds = LoopbackHostImds.start();
          Ec2Emulator ec2 = Ec2Emulator.start();
-         Ec2AsyncClient client = Ec2Clients.create(loop, "us-west-2", ec2.endpoint(), 1, imds.instanceProfile())) {
+         Ec2AsyncClient client = BerthRuntime.builder().loopResources(useNative -> loop).region("us-west-2").ec2Endpoint(ec2.endpoint()).ec2MaxAttempts(1).hostCredentials(imds.instanceProfile()).build().ec2()) {
       InstancePlugin plugin = InstancePlugin.ec2(client);
       for (int call = 0; call < 2; call++) {
         assertThat(plugin.describe("group-a", false).subscribeOn(Schedulers.fromExecutor(loop))

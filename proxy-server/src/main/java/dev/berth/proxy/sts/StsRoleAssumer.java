@@ -1,6 +1,6 @@
 package dev.berth.proxy.sts;
 
-import dev.berth.hostcredentials.HostCredentials;
+import dev.berth.runtime.HostCredentials;
 import dev.berth.proxy.credentials.CredentialException;
 import dev.berth.proxy.credentials.CredentialSource;
 import dev.berth.proxy.credentials.Credentials;
@@ -8,15 +8,7 @@ import dev.berth.proxy.policy.RoleBinding;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
-import io.netty.channel.EventLoopGroup;
-import java.net.URI;
 import java.util.Set;
-import java.util.concurrent.Executor;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.core.client.config.SdkAdvancedAsyncClientOption;
-import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
-import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
-import software.amazon.awssdk.regions.Region;
 import java.util.concurrent.CompletionException;
 import reactor.core.publisher.Mono;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
@@ -45,7 +37,7 @@ public final class StsRoleAssumer implements CredentialSource {
   private final Clock clock;
 
   /**
-   * @param sts the client; its HTTP client should run on the proxy's event loop
+   * @param sts the client, e.g. {@code BerthRuntime.sts()}: its HTTP client on the proxy's event loop
    * @param sessionDuration how long each session lasts (STS allows 15 minutes to 12 hours)
    * @param clock stamps {@code LastUpdated}
    */
@@ -53,42 +45,6 @@ public final class StsRoleAssumer implements CredentialSource {
     this.sts = Objects.requireNonNull(sts, "sts");
     this.sessionDuration = Objects.requireNonNull(sessionDuration, "sessionDuration");
     this.clock = Objects.requireNonNull(clock, "clock");
-  }
-
-  /**
-   * An STS client whose HTTP client runs on {@code loop} and completes its futures there too, so
-   * no thread is added and none is switched to; the caller's continuations must not block.
-   *
-   * @param region the region, or {@code null} for the SDK's region chain
-   * @param endpoint the endpoint, or {@code null} for the region's default
-   */
-  public static StsAsyncClient client(EventLoopGroup loop, String region, URI endpoint) {
-    return client(loop, region, endpoint, HostCredentials.defaultChain());
-  }
-
-  /**
-   * As {@link #client(EventLoopGroup, String, URI)}, signing with {@code hostCredentials} (the
-   * daemon's own credentials; by default the SDK's chain), which are always resolved off the loop:
-   * the SDK resolves them on the calling thread, and a provider may block.
-   */
-  public static StsAsyncClient client(EventLoopGroup loop, String region, URI endpoint,
-      AwsCredentialsProvider hostCredentials) {
-    var builder = StsAsyncClient.builder()
-        .httpClient(NettyNioAsyncHttpClient.builder()
-            .eventLoopGroup(SdkEventLoopGroup.create(loop))
-            .maxConcurrency(64)
-            .build())
-        .credentialsProvider(HostCredentials.of(hostCredentials))
-        .asyncConfiguration(async -> async.advancedOption(
-            SdkAdvancedAsyncClientOption.FUTURE_COMPLETION_EXECUTOR, (Executor) Runnable::run))
-        .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(10)).apiCallAttemptTimeout(Duration.ofSeconds(3)));
-    if (region != null) {
-      builder.region(Region.of(region));
-    }
-    if (endpoint != null) {
-      builder.endpointOverride(endpoint);
-    }
-    return builder.build();
   }
 
   @Override

@@ -6,14 +6,12 @@ import dev.berth.proxy.credentials.Credentials;
 import dev.berth.proxy.policy.RoleBinding;
 import dev.berth.testing.LoopbackHostImds;
 import dev.berth.testing.StsEmulator;
-import io.netty.channel.nio.NioEventLoopGroup;
+import dev.berth.runtime.BerthRuntime;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import reactor.core.scheduler.Schedulers;
-import software.amazon.awssdk.services.sts.StsAsyncClient;
 
 /**
  * The daemon's own credentials as on an EC2 host: no static keys for this client, the host's
@@ -21,7 +19,6 @@ import software.amazon.awssdk.services.sts.StsAsyncClient;
  * why nothing can reach the real address), BlockHound on. The STS call starts on the event loop, as
  * it does when a container's request arrives; the host's credentials must still be resolved off it.
  */
-@SuppressWarnings("deprecation") // NioEventLoopGroup: the only portable group the SDK accepts.
 final class StsHostCredentialsTest {
 
   private static final RoleBinding BINDING =
@@ -30,21 +27,19 @@ final class StsHostCredentialsTest {
   @Test
   void assumeRole_fromTheLoop_hostCredentialsFromImdsResolvedOffTheLoop() {
     new java.net.Socket().getClass(); // the JDK reads net.properties at the first socket: not the code under test
-    NioEventLoopGroup loop = new NioEventLoopGroup(1);
     try (LoopbackHostImds imds = LoopbackHostImds.start();
          StsEmulator sts = StsEmulator.start();
-         StsAsyncClient client = StsRoleAssumer.client(loop, "us-east-1", sts.endpoint(), imds.instanceProfile())) {
-      StsRoleAssumer assumer = new StsRoleAssumer(client, Duration.ofHours(1), Clock.systemUTC());
+         BerthRuntime runtime = BerthRuntime.builder().region("us-east-1").stsEndpoint(sts.endpoint())
+             .hostCredentials(imds.instanceProfile()).build()) {
+      StsRoleAssumer assumer = new StsRoleAssumer(runtime.sts(), Duration.ofHours(1), Clock.systemUTC());
       for (int call = 0; call < 2; call++) {
-        Credentials credentials = assumer.fetch(BINDING).subscribeOn(Schedulers.fromExecutor(loop))
+        Credentials credentials = assumer.fetch(BINDING).subscribeOn(Schedulers.fromExecutor(runtime.eventLoop()))
             .block(Duration.ofSeconds(20));
         assertThat(sts.issued(credentials.accessKeyId())).isPresent();
       }
       assertThat(sts.assumeRoleCalls(BINDING.roleArn())).isEqualTo(2);
       assertThat(imds.credentialRequests()).isPositive();
       assertThat(imds.resolvedOn()).isNotEmpty().noneMatch(FastThreadLocalThread.class::isInstance);
-    } finally {
-      loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
   }
 }
