@@ -119,4 +119,104 @@ public record ProxyConfig(
         allowedRoles, region, stsEndpoint, sessionDuration, tokenRequired, perRoleSessions, local, maxConnections,
         ioThreads, maxConnectionsPerCaller, maxForwardedPerCaller);
   }
+
+  /**
+   * A builder whose defaults are the daemon's: listen on {@code 0.0.0.0:18000}, admin on
+   * {@code 127.0.0.1:18001}, the local Docker engine, the real metadata service upstream with a 1 s
+   * answer cache, the iam-docker role label, any role, 1 h sessions, one session per container,
+   * IMDSv2 optional, one event loop.
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Settings of a {@link ProxyConfig}; {@link #build()} checks them together. */
+  public static final class Builder {
+    private InetSocketAddress listen = new InetSocketAddress("0.0.0.0", 18000);
+    private InetSocketAddress adminListen = new InetSocketAddress("127.0.0.1", 18001);
+    private String dockerHost = "unix:///var/run/docker.sock";
+    private URI upstream = URI.create("http://169.254.169.254");
+    private Duration upstreamCache = Duration.ofSeconds(1);
+    private String defaultRole;
+    private String roleLabel = dev.berth.proxy.policy.RolePolicy.DEFAULT_ROLE_LABEL;
+    private String baseRoleArn;
+    private Pattern allowedRoles = Pattern.compile(".*");
+    private String region;
+    private URI stsEndpoint;
+    private Duration sessionDuration = Duration.ofHours(1);
+    private boolean tokenRequired;
+    private boolean perRoleSessions;
+    private boolean local;
+    private int maxConnections = 10_000;
+    private int ioThreads = 1;
+    private int maxConnectionsPerCaller = DEFAULT_MAX_CONNECTIONS_PER_CALLER;
+    private int maxForwardedPerCaller = DEFAULT_MAX_FORWARDED_PER_CALLER;
+
+    private Builder() {}
+
+    /** Where containers reach the proxy. */
+    public Builder listen(InetSocketAddress listen) { this.listen = listen; return this; }
+
+    /** Where {@code /healthz}, {@code /readyz}, {@code /metrics} and the control API are served. */
+    public Builder adminListen(InetSocketAddress adminListen) { this.adminListen = adminListen; return this; }
+
+    /** The Docker engine, e.g. {@code unix:///var/run/docker.sock}. */
+    public Builder dockerHost(String dockerHost) { this.dockerHost = dockerHost; return this; }
+
+    /** The real metadata service for paths outside {@code iam/}, or {@code null} to answer them 404. */
+    public Builder upstream(URI upstream) { this.upstream = upstream; return this; }
+
+    /** How long the upstream's answers are kept; zero forwards every request. */
+    public Builder upstreamCache(Duration upstreamCache) { this.upstreamCache = upstreamCache; return this; }
+
+    /** The role for containers that name none, or {@code null}. */
+    public Builder defaultRole(String defaultRole) { this.defaultRole = defaultRole; return this; }
+
+    /** The label that names a container's role. */
+    public Builder roleLabel(String roleLabel) { this.roleLabel = roleLabel; return this; }
+
+    /** The prefix for short role names, e.g. {@code arn:aws:iam::123456789012:role/}. */
+    public Builder baseRoleArn(String baseRoleArn) { this.baseRoleArn = baseRoleArn; return this; }
+
+    /** The pattern every full role ARN must match. */
+    public Builder allowedRoles(Pattern allowedRoles) { this.allowedRoles = allowedRoles; return this; }
+
+    /** The AWS region for STS, or {@code null} for the SDK's region chain. */
+    public Builder region(String region) { this.region = region; return this; }
+
+    /** The STS endpoint, or {@code null} for the region's. */
+    public Builder stsEndpoint(URI stsEndpoint) { this.stsEndpoint = stsEndpoint; return this; }
+
+    /** How long each assumed-role session lasts (45 minutes to 12 hours). */
+    public Builder sessionDuration(Duration sessionDuration) { this.sessionDuration = sessionDuration; return this; }
+
+    /** Whether requests without an IMDSv2 token get 401. */
+    public Builder tokenRequired(boolean tokenRequired) { this.tokenRequired = tokenRequired; return this; }
+
+    /** One STS session per role instead of one per container. */
+    public Builder perRoleSessions(boolean perRoleSessions) { this.perRoleSessions = perRoleSessions; return this; }
+
+    /** Local mode: loopback callers get locally issued credentials; no Docker engine, no AWS account. */
+    public Builder local(boolean local) { this.local = local; return this; }
+
+    /** The most client connections held open at once. */
+    public Builder maxConnections(int maxConnections) { this.maxConnections = maxConnections; return this; }
+
+    /** Event loops of the daemon's own loop (ignored when the caller hands in its loop). */
+    public Builder ioThreads(int ioThreads) { this.ioThreads = ioThreads; return this; }
+
+    /** Per source address: the most connections held open and pass-through requests in flight. */
+    public Builder callerLimits(int maxConnectionsPerCaller, int maxForwardedPerCaller) {
+      this.maxConnectionsPerCaller = maxConnectionsPerCaller;
+      this.maxForwardedPerCaller = maxForwardedPerCaller;
+      return this;
+    }
+
+    /** The settings, checked together; an {@link IllegalArgumentException} names what cannot work. */
+    public ProxyConfig build() {
+      return new ProxyConfig(listen, adminListen, dockerHost, upstream, upstreamCache, defaultRole, roleLabel,
+          baseRoleArn, allowedRoles, region, stsEndpoint, sessionDuration, tokenRequired, perRoleSessions, local,
+          maxConnections, ioThreads, maxConnectionsPerCaller, maxForwardedPerCaller);
+    }
+  }
 }
