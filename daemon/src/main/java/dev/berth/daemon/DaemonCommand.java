@@ -1,5 +1,6 @@
 package dev.berth.daemon;
 
+import dev.berth.daemon.api.Durations;
 import dev.berth.iptables.IptablesException;
 import dev.berth.proxy.FatalErrors;
 import dev.berth.proxy.PacketRuleSettings;
@@ -88,6 +89,26 @@ final class DaemonCommand implements Callable<Integer> {
   @Option(names = "--sts-endpoint", paramLabel = "URL", defaultValue = "${env:BERTH_STS_ENDPOINT}",
       description = "STS endpoint [BERTH_STS_ENDPOINT] (default: the region's).")
   String stsEndpoint;
+
+  @Option(names = "--groups-dir", paramLabel = "DIR", defaultValue = "${env:BERTH_GROUPS_DIR}",
+      description = "Run a group controller for every group spec in DIR (one JSON file per group, as berth-provisioner "
+          + "keeps them), committed there or through PUT /v1/groups/ID [BERTH_GROUPS_DIR] (default: no groups).")
+  Path groupsDir;
+
+  @Option(names = "--encryptor-state-dir", paramLabel = "DIR", defaultValue = "${env:BERTH_ENCRYPTOR_STATE_DIR}",
+      description = "Run encryption jobs (POST /v1/encryptions), journaled in DIR as berth-encryptor does "
+          + "[BERTH_ENCRYPTOR_STATE_DIR] (default: no jobs).")
+  Path encryptorStateDir;
+
+  @Option(names = "--ec2-endpoint", paramLabel = "URL", defaultValue = "${env:BERTH_EC2_ENDPOINT}",
+      description = "EC2 endpoint for groups and encryptions, any EC2-compatible one [BERTH_EC2_ENDPOINT] "
+          + "(default: the region's).")
+  String ec2Endpoint;
+
+  @Option(names = "--ec2-poll-interval", paramLabel = "DURATION", defaultValue = "${env:BERTH_EC2_POLL_INTERVAL}",
+      description = "How often EC2 is polled: every group's reconciliation round (default 10s) and an encryption's waits "
+          + "(default 15s, the SDK waiters') [BERTH_EC2_POLL_INTERVAL].")
+  String ec2PollInterval;
 
   @Option(names = "--session-duration", paramLabel = "DURATION", defaultValue = "${env:BERTH_SESSION_DURATION:-1h}",
       description = "Length of each assumed-role session, 45m to 12h, e.g. 1h, 90m [BERTH_SESSION_DURATION] (default: ${DEFAULT-VALUE}).")
@@ -179,6 +200,11 @@ final class DaemonCommand implements Callable<Integer> {
             bridgeGuard) : null)
         .onFatalError(FatalErrors::report)
         .adminSocket(adminSocket)
+        .groupsDirectory(groupsDir)
+        .encryptorStateDirectory(encryptorStateDir)
+        .ec2PollInterval(ec2PollInterval == null || ec2PollInterval.isBlank() ? null
+            : duration("--ec2-poll-interval", ec2PollInterval))
+        .ec2Endpoint(ec2Endpoint == null || ec2Endpoint.isBlank() ? null : uri("--ec2-endpoint", ec2Endpoint))
         .build();
     // The hook is in place before the daemon starts (and so before any rule goes in); stop() waits
     // for a start in progress, so a SIGTERM that arrives while the rules go in still takes them out.
@@ -237,17 +263,7 @@ final class DaemonCommand implements Callable<Integer> {
   }
 
   static Duration duration(String option, String value) {
-    var matcher = Pattern.compile("(\\d{1,9})(h|m|s|ms)?").matcher(value.trim());
-    if (!matcher.matches() || (matcher.group(2) == null && !matcher.group(1).equals("0"))) {
-      throw new IllegalArgumentException(option + " '" + value + "' is not a duration like 1h, 90m, 30s or 500ms");
-    }
-    long amount = Long.parseLong(matcher.group(1));
-    return switch (matcher.group(2) == null ? "s" : matcher.group(2)) {
-      case "h" -> Duration.ofHours(amount);
-      case "m" -> Duration.ofMinutes(amount);
-      case "ms" -> Duration.ofMillis(amount);
-      default -> Duration.ofSeconds(amount);
-    };
+    return Durations.parse(option, value);
   }
 
   private static URI uri(String option, String value) {

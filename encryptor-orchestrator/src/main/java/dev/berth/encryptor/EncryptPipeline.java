@@ -16,8 +16,8 @@ import software.amazon.awssdk.services.ec2.model.Image;
  * verified and kept → clean up the temporaries → journal {@code succeeded}. On any failure or the
  * run's deadline: cleanup of everything not kept, by journal and by tag, then the error.
  *
- * <p>Design notes: nothing in here blocks; EC2 answers arrive on the SDK's loop and journal writes
- * hop to {@code boundedElastic}. A cancelled run does not clean up by itself (cancellation does not
+ * <p>Design notes: nothing in here blocks; EC2 answers arrive on the SDK's loop, journal writes
+ * hop to {@code boundedElastic} and hand the run back to the loop ({@code home}). A cancelled run does not clean up by itself (cancellation does not
  * wait for the cleanup's calls); whoever cancels calls {@link Encryptor#cleanup(String)}, as the
  * command line does on Ctrl-C.
  */
@@ -26,6 +26,7 @@ final class EncryptPipeline {
   private static final Logger LOG = LoggerFactory.getLogger("berth-encryptor");
 
   private final Path stateDir;
+  private final reactor.core.scheduler.Scheduler home;
   private final Clock clock;
   private final EncryptValidation validation;
   private final CopyImageEncryption copy;
@@ -37,8 +38,10 @@ final class EncryptPipeline {
   private final java.util.Map<String, Journal> open;
 
   EncryptPipeline(Ec2AsyncClient ec2, Ec2Waits waits, StatusPoller poller, RunEndings endings, Path stateDir,
-      Clock clock, java.util.function.Consumer<Progress> progress, java.util.Map<String, Journal> open) {
+      Clock clock, java.util.function.Consumer<Progress> progress, java.util.Map<String, Journal> open,
+      reactor.core.scheduler.Scheduler home) {
     this.open = open;
+    this.home = home;
     this.stateDir = stateDir;
     this.clock = clock;
     this.validation = new EncryptValidation(ec2, new EncryptorCatalog(poller.http()), clock);
@@ -59,7 +62,7 @@ final class EncryptPipeline {
         .doOnNext(plan -> LOG.info("encrypting {} as '{}' under {}{}", spec.imageId(), plan.name(), plan.kmsKeyId(),
             spec.strategy() == Strategy.INSTANCE ? " (encryptor instance)"
                 : plan.billingProducts() ? " (billing product codes: launch, stop, CreateImage)" : " (CopyImage)"))
-        .flatMap(plan -> Journal.start(stateDir, session, (update ? "update " : "encrypt ") + spec.imageId(), clock)
+        .flatMap(plan -> Journal.start(stateDir, session, (update ? "update " : "encrypt ") + spec.imageId(), clock, home)
             .doOnNext(journal -> open.put(session.id(), journal))
             .flatMap(journal -> {
               Run run = new Run(session, journal, spec, deadline, SessionTags.of(session.id(), spec.tags()));

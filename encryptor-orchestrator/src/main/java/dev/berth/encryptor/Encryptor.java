@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 
@@ -38,6 +39,7 @@ public final class Encryptor {
   private final Ec2AsyncClient ec2;
   private final Path stateDir;
   private final Clock clock;
+  private final Scheduler home;
   private final EncryptPipeline pipeline;
   private final Cleanup cleanup;
   private final Diagnostics diagnostics;
@@ -48,14 +50,16 @@ public final class Encryptor {
     this.ec2 = builder.ec2;
     this.stateDir = builder.stateDir;
     this.clock = builder.clock;
+    this.home = builder.home;
     Ec2Waits waits = new Ec2Waits(ec2, builder.loop, builder.pollInterval);
     this.cleanup = new Cleanup(ec2, waits, builder.retryBase, Duration.ofMinutes(15));
     RunEndings endings = new RunEndings(ec2, cleanup);
     StatusPoller poller = new StatusPoller(builder.loop,
         builder.pollInterval != null ? builder.pollInterval : StatusPoller.DEFAULT_EVERY);
-    this.pipeline = new EncryptPipeline(ec2, waits, poller, endings, stateDir, clock, builder.progress, open);
+    this.pipeline = new EncryptPipeline(ec2, waits, poller, endings, stateDir, clock, builder.progress, open,
+        builder.home);
     this.diagnostics = new Diagnostics(ec2);
-    this.logSharing = new LogSharing(ec2, waits, endings, stateDir, clock, open);
+    this.logSharing = new LogSharing(ec2, waits, endings, stateDir, clock, open, builder.home);
   }
 
   /**
@@ -66,7 +70,7 @@ public final class Encryptor {
    * @return a new builder
    */
   public static Builder builder(BerthRuntime runtime) {
-    return new Builder(runtime.ec2(), runtime.eventLoop());
+    return new Builder(runtime.ec2(), runtime.eventLoop(), runtime.scheduler());
   }
 
   /**
@@ -146,6 +150,7 @@ public final class Encryptor {
     Mono<Void> settled = running == null ? Mono.empty() : running.settled();
     return settled.then(Mono.fromCallable(() -> Files.exists(file) ? JournalState.read(file) : null))
         .subscribeOn(Schedulers.boundedElastic())
+        .publishOn(home)
         .map(java.util.Optional::of)
         .defaultIfEmpty(java.util.Optional.empty())
         .flatMap(state -> clean(sessionId, state.orElse(null)));
@@ -161,12 +166,13 @@ public final class Encryptor {
     String host = Session.hostName();
     return Mono.fromCallable(() -> journals().stream().map(JournalState::read).filter(s -> s.stale(host)).toList())
         .subscribeOn(Schedulers.boundedElastic())
+        .publishOn(home)
         .flatMapMany(Flux::fromIterable)
         .concatMap(state -> clean(state.sessionId(), state));
   }
 
   private Mono<CleanupReport> clean(String sessionId, JournalState state) {
-    Journal journal = state == null ? null : Journal.reopen(state.file(), clock);
+    Journal journal = state == null ? null : Journal.reopen(state.file(), clock, home);
     List<String> ids = state == null ? List.of() : state.pending();
     Set<String> kept = state == null ? Set.of() : state.kept();
     return cleanup.run(sessionId, ids, kept, true, journal)
@@ -190,15 +196,17 @@ public final class Encryptor {
 
     private final Ec2AsyncClient ec2;
     private final EventLoopGroup loop;
+    private final Scheduler home;
     private Path stateDir = Path.of(System.getProperty("user.home"), ".berth", "encryptor");
     private Clock clock = Clock.systemUTC();
     private Duration pollInterval;
     private Duration retryBase = Duration.ofSeconds(1);
     private java.util.function.Consumer<Progress> progress = p -> { };
 
-    private Builder(Ec2AsyncClient ec2, EventLoopGroup loop) {
+    private Builder(Ec2AsyncClient ec2, EventLoopGroup loop, Scheduler home) {
       this.ec2 = Objects.requireNonNull(ec2, "ec2");
       this.loop = Objects.requireNonNull(loop, "loop");
+      this.home = Objects.requireNonNull(home, "home");
     }
 
     /**

@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -34,25 +35,30 @@ final class Journal {
 
   private final Path file;
   private final Clock clock;
+  private final Scheduler home;
   // What this process wrote, so the running pipeline can clean up without reading the file back.
   private final java.util.Set<String> created = java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
   private final java.util.Set<String> kept = java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
   private final java.util.Set<CompletableFuture<?>> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  private Journal(Path file, Clock clock) {
+  private Journal(Path file, Clock clock, Scheduler home) {
     this.file = file;
     this.clock = clock;
+    this.home = home;
   }
 
   static Path file(Path stateDir, String sessionId) {
     return stateDir.resolve(sessionId + SUFFIX);
   }
 
-  /** Creates the state directory if needed and writes the run's first line. */
-  static Mono<Journal> start(Path stateDir, Session session, String command, Clock clock) {
+  /**
+   * Creates the state directory if needed and writes the run's first line. Every write hands the
+   * run back to {@code home} (the loop) once it is on disk.
+   */
+  static Mono<Journal> start(Path stateDir, Session session, String command, Clock clock, Scheduler home) {
     return Mono.fromCallable(() -> {
       Files.createDirectories(stateDir);
-      Journal journal = new Journal(file(stateDir, session.id()), clock);
+      Journal journal = new Journal(file(stateDir, session.id()), clock, home);
       ObjectNode line = journal.line("start").put("session", session.id()).put("pid", session.pid())
           .put("host", session.host()).put("command", command);
       if (session.processStart() != null) {
@@ -60,12 +66,12 @@ final class Journal {
       }
       journal.append(line);
       return journal;
-    }).subscribeOn(Schedulers.boundedElastic());
+    }).subscribeOn(Schedulers.boundedElastic()).publishOn(home);
   }
 
   /** Opens an existing journal to add cleanup's lines. */
-  static Journal reopen(Path file, Clock clock) {
-    return new Journal(file, clock);
+  static Journal reopen(Path file, Clock clock, Scheduler home) {
+    return new Journal(file, clock, home);
   }
 
   Path file() {
@@ -139,7 +145,7 @@ final class Journal {
   // the cancelled run just stops waiting for it.
   private Mono<Void> write(ObjectNode line) {
     return Mono.fromFuture(() -> CompletableFuture.runAsync(() -> append(line),
-        task -> Schedulers.boundedElastic().schedule(task)), true);
+        task -> Schedulers.boundedElastic().schedule(task)), true).publishOn(home);
   }
 
   private synchronized void append(ObjectNode line) {

@@ -28,12 +28,14 @@ final class LogSharing {
   private final Ec2Waits waits;
   private final RunEndings endings;
   private final Path stateDir;
+  private final reactor.core.scheduler.Scheduler home;
   private final Clock clock;
   private final java.util.Map<String, Journal> open;
 
   LogSharing(Ec2AsyncClient ec2, Ec2Waits waits, RunEndings endings, Path stateDir, Clock clock,
-      java.util.Map<String, Journal> open) {
+      java.util.Map<String, Journal> open, reactor.core.scheduler.Scheduler home) {
     this.open = open;
+    this.home = home;
     this.ec2 = ec2;
     this.waits = waits;
     this.endings = endings;
@@ -45,7 +47,7 @@ final class LogSharing {
     if (!account.matches("\\d{12}")) {
       return Mono.error(EncryptorException.invalid("--to-account '" + account + "' is not an AWS account id; expected twelve digits"));
     }
-    return rootVolume(instanceId).flatMap(volume -> Journal.start(stateDir, session, "share-logs " + instanceId, clock)
+    return rootVolume(instanceId).flatMap(volume -> Journal.start(stateDir, session, "share-logs " + instanceId, clock, home)
         .doOnNext(journal -> open.put(session.id(), journal))
         .flatMap(journal -> snapshot(volume, instanceId, account, session, journal)
             .timeout(LIMIT)

@@ -216,13 +216,13 @@ final class EncryptPipelineTest {
     Process gone = new ProcessBuilder("true").start();
     gone.waitFor();
     Session dead = new Session("enc-00000000000000d1", gone.pid(), null, Session.hostName(), java.time.Instant.now());
-    Journal journal = Journal.start(harness.stateDir, dead, "encrypt " + PLAIN, java.time.Clock.systemUTC()).block();
+    Journal journal = Journal.start(harness.stateDir, dead, "encrypt " + PLAIN, java.time.Clock.systemUTC(), reactor.core.scheduler.Schedulers.immediate()).block();
     String copied = harness.client.copyImage(r -> r.sourceImageId(PLAIN).sourceRegion("us-west-2").name("orphan")
         .encrypted(true).tagSpecifications(SessionTags.specifications(Map.of(SessionTags.SESSION, dead.id()),
             software.amazon.awssdk.services.ec2.model.ResourceType.IMAGE,
             software.amazon.awssdk.services.ec2.model.ResourceType.SNAPSHOT))).join().imageId();
     journal.created(copied).block();
-    Journal.start(harness.stateDir, session, "encrypt " + PLAIN, java.time.Clock.systemUTC()).block();
+    Journal.start(harness.stateDir, session, "encrypt " + PLAIN, java.time.Clock.systemUTC(), reactor.core.scheduler.Schedulers.immediate()).block();
 
     var reports = harness.encryptor.cleanupStale().collectList().block();
 

@@ -18,7 +18,7 @@ final class JournalStateTest {
   @Test
   void read_whatWasWritten_pendingIsCreatedMinusKeptAndDeleted() {
     Session session = session(ProcessHandle.current().pid(), ProcessHandle.current().info().startInstant().orElse(null));
-    Journal journal = Journal.start(dir, session, "encrypt ami-12345678", Clock.systemUTC()).block();
+    Journal journal = Journal.start(dir, session, "encrypt ami-12345678", Clock.systemUTC(), reactor.core.scheduler.Schedulers.immediate()).block();
     journal.creating(ResourceKind.IMAGE, "t").then(journal.created("ami-0000000000000000a"))
         .then(journal.created("snap-0000000000000000a")).then(journal.created("i-0000000000000000a"))
         .then(journal.kept("ami-0000000000000000a")).then(journal.deleted("i-0000000000000000a")).block();
@@ -35,7 +35,7 @@ final class JournalStateTest {
 
   @Test
   void read_tornLastLine_ignored() throws Exception {
-    Journal journal = Journal.start(dir, session(1, null), "encrypt", Clock.systemUTC()).block();
+    Journal journal = Journal.start(dir, session(1, null), "encrypt", Clock.systemUTC(), reactor.core.scheduler.Schedulers.immediate()).block();
     journal.created("ami-0000000000000000b").block();
     Files.writeString(journal.file(), "{\"event\":\"created\",\"id\":\"ami-00", StandardCharsets.UTF_8,
         java.nio.file.StandardOpenOption.APPEND);
@@ -58,7 +58,7 @@ final class JournalStateTest {
 
     assertThat(state(alive).stale(Session.hostName())).isFalse();
     assertThat(state(session(Long.MAX_VALUE, null)).stale("another-host")).isFalse();
-    Journal journal = Journal.reopen(Journal.file(dir, alive.id()), Clock.systemUTC());
+    Journal journal = Journal.reopen(Journal.file(dir, alive.id()), Clock.systemUTC(), reactor.core.scheduler.Schedulers.immediate());
     journal.finished(JournalState.CLEANED).block();
     assertThat(JournalState.read(journal.file()).unfinished()).isFalse();
   }
@@ -72,7 +72,7 @@ final class JournalStateTest {
   }
 
   private JournalState state(Session session) {
-    Journal journal = Journal.start(dir, session, "encrypt", Clock.systemUTC()).block();
+    Journal journal = Journal.start(dir, session, "encrypt", Clock.systemUTC(), reactor.core.scheduler.Schedulers.immediate()).block();
     return JournalState.read(journal.file());
   }
 

@@ -5,6 +5,7 @@ import dev.berth.provisioner.controller.GroupController;
 import dev.berth.provisioner.ec2.InstancePlugin;
 import dev.berth.provisioner.store.SpecStore;
 import dev.berth.runtime.BerthRuntime;
+import dev.berth.runtime.DaemonClient;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -42,6 +43,17 @@ public final class Provisioner implements AutoCloseable {
    */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * The provisioner of a running Berth daemon ({@code berth-proxy --groups-dir}), acting through its
+   * control API; closing it closes {@code daemon}.
+   *
+   * @param daemon the daemon's client
+   * @return the provisioner
+   */
+  public static Provisioner through(DaemonClient daemon) {
+    return new Provisioner(GroupController.daemon(daemon), List.of(daemon));
   }
 
   /**
@@ -165,7 +177,7 @@ public final class Provisioner implements AutoCloseable {
       }
       Ec2AsyncClient ec2 = runtime.ec2();
       SpecStore specs = store != null ? store : SpecStore.directory(stateDirectory);
-      return new Provisioner(GroupController.create(InstancePlugin.ec2(ec2), specs, settings, clock), resources);
+      return new Provisioner(GroupController.create(InstancePlugin.ec2(ec2), specs, settings, clock, runtime.scheduler()), resources);
     }
   }
 }

@@ -16,6 +16,7 @@ import dev.berth.proxy.token.TokenIssuer;
 import dev.berth.runtime.BerthRuntime;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
@@ -31,6 +32,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRoutes;
@@ -59,13 +62,15 @@ public final class BerthProxy implements AutoCloseable {
   private final DisposableServer server;
   private final DisposableServer admin;
   private final PrometheusMeterRegistry meters;
+  private final ContainerDecisions decisions;
 
   private BerthProxy(List<AutoCloseable> resources, DisposableServer server, DisposableServer admin,
-      PrometheusMeterRegistry meters) {
+      PrometheusMeterRegistry meters, ContainerDecisions decisions) {
     this.resources = resources;
     this.server = server;
     this.admin = admin;
     this.meters = meters;
+    this.decisions = decisions;
   }
 
   /** Starts the proxy with every part built from {@code config}. */
@@ -91,6 +96,20 @@ public final class BerthProxy implements AutoCloseable {
   /** The proxy's metrics, as {@code /metrics} shows them. */
   public String scrapeMetrics() {
     return meters.scrape();
+  }
+
+  /** Every container the proxy knows now, by name: its role (or why it has none) and its credentials' state. */
+  public List<ContainerDecision> containers() {
+    return decisions.snapshot();
+  }
+
+  /**
+   * Every container the proxy knows, then each change: a container joining, changing or leaving
+   * (its last record says {@code running: false}), and each credential fetch for it. Hot: nothing is
+   * missed between the snapshot and the changes, and the stream completes when the proxy closes.
+   */
+  public Flux<ContainerDecision> decisions() {
+    return decisions.stream();
   }
 
   /** Blocks the calling thread until the proxy is closed. */
@@ -241,7 +260,7 @@ public final class BerthProxy implements AutoCloseable {
             + "no Docker engine and no AWS account are used");
       }
       ContainerIndex found = containers != null ? containers
-          : config.local() ? LocalMode.containers() : DockerContainerIndex.connect(config.dockerHost());
+          : config.local() ? LocalMode.containers() : DockerContainerIndex.connect(config.dockerHost(), meters);
       BoundContainers guarded = packetRules != null && packetRules.bridgeGuard() ? new BoundContainers(found) : null;
       ContainerIndex index = guarded != null ? guarded : found;
       resources.add(index);
@@ -252,7 +271,14 @@ public final class BerthProxy implements AutoCloseable {
       } else if (source == null) {
         source = new StsRoleAssumer(runtime.sts(), config.sessionDuration(), clock);
       }
-      CredentialCache cache = CredentialCache.caffeine(counted(source, meters), CredentialCache.Settings.defaults(), clock);
+      String defaultRole = config.defaultRole() == null && config.local() ? LocalMode.ROLE : config.defaultRole();
+      RolePolicy policy = new RolePolicy(new RolePolicy.Settings(config.roleLabel(), defaultRole,
+          config.baseRoleArn() != null ? config.baseRoleArn() : config.local() ? LocalMode.BASE_ROLE_ARN : null,
+          config.allowedRoles(), config.perRoleSessions()));
+      ContainerDecisions decisions = new ContainerDecisions(policy, clock).follow(index);
+      resources.add(decisions);
+      CredentialCache cache = CredentialCache.caffeine(decisions.observing(counted(source, meters)),
+          CredentialCache.Settings.defaults(), clock, meters);
 
       Upstream passThrough = upstream != null ? upstream
           : config.local() ? LocalMode.metadata(config.region() == null ? "us-east-1" : config.region())
@@ -260,10 +286,6 @@ public final class BerthProxy implements AutoCloseable {
           : Upstream.cached(Upstream.http(config.upstream(), loop), config.upstreamCache());
       resources.add(passThrough);
 
-      String defaultRole = config.defaultRole() == null && config.local() ? LocalMode.ROLE : config.defaultRole();
-      RolePolicy policy = new RolePolicy(new RolePolicy.Settings(config.roleLabel(), defaultRole,
-          config.baseRoleArn() != null ? config.baseRoleArn() : config.local() ? LocalMode.BASE_ROLE_ARN : null,
-          config.allowedRoles(), config.perRoleSessions()));
       // Stops first: a container prefetched from starts (those already running, then each new one)
       // that stops later is then always evicted.
       Disposable evict = index.stops().subscribe(container -> cache.evictContainer(container.id()));
@@ -317,12 +339,17 @@ public final class BerthProxy implements AutoCloseable {
       log.info("Berth proxy listening on {} (admin on {}), upstream {}, IMDSv2 {}", server.address(),
           admin.address(), config.local() ? "embedded (local mode)" : config.upstream() == null ? "disabled" : config.upstream(),
           config.tokenRequired() ? "required" : "optional");
-      return new BerthProxy(resources, server, admin, meters);
+      return new BerthProxy(resources, server, admin, meters, decisions);
     }
 
     private static CredentialSource counted(CredentialSource source, PrometheusMeterRegistry meters) {
       Counter ok = Counter.builder("berth.sts.calls").description(STS_CALLS).tag("outcome", "success").register(meters);
-      return binding -> source.fetch(binding)
+      Timer latency = Timer.builder("berth.sts.latency").description("Time to fetch credentials (STS AssumeRole)")
+          .publishPercentileHistogram().register(meters);
+      return binding -> Mono.defer(() -> {
+        Timer.Sample started = Timer.start(meters);
+        return source.fetch(binding).doFinally(signal -> started.stop(latency));
+      })
           .doOnSuccess(c -> ok.increment())
           .doOnError(CredentialException.class, e -> Counter.builder("berth.sts.calls").description(STS_CALLS)
               .tag("outcome", e.code()).register(meters).increment());

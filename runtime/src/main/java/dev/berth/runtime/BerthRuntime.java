@@ -1,7 +1,16 @@
 package dev.berth.runtime;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.URI;
@@ -52,6 +61,8 @@ public final class BerthRuntime implements AutoCloseable {
   private final EventLoopGroup eventLoop;
   private final boolean ownsLoop;
   private final PrometheusMeterRegistry meters;
+  private final JvmGcMetrics jvmGc = new JvmGcMetrics();
+  private final Scheduler scheduler;
   private final HostCredentials hostCredentials;
   private final String region;
   private final URI stsEndpoint;
@@ -65,7 +76,9 @@ public final class BerthRuntime implements AutoCloseable {
     this.eventLoop = ownsLoop ? Transports.newLoop(builder.ioThreads, new DefaultThreadFactory("berth-loop", true))
         : Transports.checked(builder.loopResources.onServer(true));
     this.loopResources = ownsLoop ? useNative -> eventLoop : builder.loopResources;
-    this.meters = builder.meters != null ? builder.meters : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // Never disposed: disposing it would shut the loop down, which close() does (or its owner).
+    this.scheduler = Schedulers.fromExecutorService(eventLoop, "berth-loop");
+    this.meters = builder.meters != null ? builder.meters : withJvmMeters(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     this.hostCredentials = HostCredentials.of(builder.hostCredentials != null ? builder.hostCredentials
         : HostCredentials.defaultChain());
     this.region = builder.region;
@@ -99,6 +112,26 @@ public final class BerthRuntime implements AutoCloseable {
       }
     }
     return false;
+  }
+
+  /**
+   * A Reactor scheduler over {@link #eventLoop()}: where pipelines run their steps (group rounds,
+   * encryption runs), next to the requests the loop serves. Nothing scheduled on it may block.
+   */
+  public Scheduler scheduler() {
+    return scheduler;
+  }
+
+  /** The JVM's memory, GC pauses, threads, classes, CPU, uptime and file descriptors, as /metrics promises them. */
+  private PrometheusMeterRegistry withJvmMeters(PrometheusMeterRegistry registry) {
+    new ClassLoaderMetrics().bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+    jvmGc.bindTo(registry);
+    return registry;
   }
 
   /** The registry every component records its meters in; {@code /metrics} scrapes it. */
@@ -135,6 +168,7 @@ public final class BerthRuntime implements AutoCloseable {
     List<AutoCloseable> parts = new ArrayList<>();
     ec2.ifMade(parts::add);
     sts.ifMade(parts::add);
+    parts.add(jvmGc::close);
     parts.add(meters::close);
     for (AutoCloseable part : parts) {
       try {

@@ -3,6 +3,7 @@ package dev.berth.daemon.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import org.reactivestreams.Publisher;
@@ -15,6 +16,7 @@ public final class Answers {
   /** The one mapper of the control API: ISO-8601 times, records as objects. */
   public static final ObjectMapper JSON = new ObjectMapper()
       .registerModule(new JavaTimeModule())
+      .registerModule(new Jdk8Module())
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
   private Answers() {}

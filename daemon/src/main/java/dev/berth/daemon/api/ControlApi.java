@@ -14,6 +14,13 @@ public final class ControlApi {
 
   private ControlApi() {}
 
+  /** A resource that is switched off: every path under {@code prefix} answers 404 with {@code code} and the fix. */
+  public static ApiRoutes off(String prefix, String code, String message) {
+    return routes -> routes.route(request -> request.path().equals(prefix.substring(1))
+            || request.path().startsWith(prefix.substring(1) + "/"),
+        (request, response) -> Answers.error(response, HttpResponseStatus.NOT_FOUND, code, message));
+  }
+
   /** The routes of {@code resources}, then the {@code /v1} fallback. */
   public static Consumer<HttpServerRoutes> routes(List<ApiRoutes> resources) {
     return routes -> {

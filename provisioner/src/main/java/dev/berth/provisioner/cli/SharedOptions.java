@@ -2,6 +2,7 @@ package dev.berth.provisioner.cli;
 
 import dev.berth.provisioner.Provisioner;
 import dev.berth.runtime.BerthRuntime;
+import dev.berth.runtime.DaemonClient;
 import dev.berth.provisioner.controller.ControllerSettings;
 import java.net.URI;
 import java.nio.file.Path;
@@ -41,11 +42,20 @@ final class SharedOptions {
       description = "Attempts per EC2 call including the first [BERTH_MAX_ATTEMPTS] (default: ${DEFAULT-VALUE}).")
   int maxAttempts;
 
+  @Option(names = "--daemon", paramLabel = "URL|unix:PATH", defaultValue = "${env:BERTH_DAEMON}",
+      description = "Act through a running berth-proxy (started with --groups-dir) instead of in this process: its "
+          + "admin address, e.g. http://127.0.0.1:18001, or unix:PATH of its --admin-socket; the output is the same "
+          + "[BERTH_DAEMON].")
+  String daemon;
+
   Duration poll() {
     return duration("--poll-interval", pollInterval);
   }
 
   Provisioner open() {
+    if (daemon != null && !daemon.isBlank()) {
+      return Provisioner.through(DaemonClient.connect(daemon));
+    }
     ControllerSettings defaults = ControllerSettings.defaults();
     ControllerSettings settings = new ControllerSettings(poll(), maxInstances, batchSize, defaults.launchConcurrency(),
         defaults.backoffBase(), defaults.backoffMax());

@@ -9,14 +9,17 @@ import java.util.List;
 import java.util.Objects;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
  * Keeps groups of instances equal to their specs: InfraKit's group plugin as a reactive pipeline.
  *
  * <p>Each group is worked on by one round at a time (commits, polls and destroys of one group
- * queue behind each other); different groups proceed in parallel. The controller's own work runs
- * on {@code Schedulers.boundedElastic()}, never on the SDK's event loop.
+ * queue behind each other); different groups proceed in parallel. The controller's own steps run
+ * on the scheduler it is given (the daemon's: its one event loop, shared with the proxy and the
+ * SDK); reading and writing the spec store, which blocks, happens on
+ * {@code Schedulers.boundedElastic()} and hands back to that scheduler.
  *
  * <pre>{@code
  * GroupController groups = GroupController.create(InstancePlugin.ec2(ec2), SpecStore.directory(dir),
@@ -117,7 +120,37 @@ public interface GroupController {
    * @return the controller
    */
   static GroupController create(InstancePlugin plugin, SpecStore store, ControllerSettings settings, Clock clock) {
-    return new ReactiveGroupController(Objects.requireNonNull(plugin, "plugin"), Objects.requireNonNull(store, "store"),
-        Objects.requireNonNull(settings, "settings"), Objects.requireNonNull(clock, "clock"), Schedulers.boundedElastic());
+    return create(plugin, store, settings, clock, Schedulers.boundedElastic());
+  }
+
+  /**
+   * A controller whose steps run on {@code scheduler}, e.g. {@code BerthRuntime.scheduler()}: the
+   * event loop. Nothing it does there blocks.
+   *
+   * @param plugin launches, describes and terminates instances
+   * @param store keeps the desired state
+   * @param settings pacing and limits
+   * @param clock times backoffs and rolling-update pacing
+   * @param scheduler where its steps run
+   * @return the controller
+   */
+  static GroupController create(InstancePlugin plugin, SpecStore store, ControllerSettings settings, Clock clock,
+      Scheduler scheduler) {
+    Objects.requireNonNull(scheduler, "scheduler");
+    return new ReactiveGroupController(Objects.requireNonNull(plugin, "plugin"),
+        new HandingBackStore(Objects.requireNonNull(store, "store"), scheduler),
+        Objects.requireNonNull(settings, "settings"), Objects.requireNonNull(clock, "clock"), scheduler);
+  }
+
+  /**
+   * The group controllers of a running Berth daemon, through its control API: the same results and
+   * errors as in-process. {@link #reconcile}, {@link #reconcileAll}, {@link #watch} and
+   * {@link #inspect} are refused: the daemon reconciles its groups itself.
+   *
+   * @param daemon the daemon's client
+   * @return the controller
+   */
+  static GroupController daemon(dev.berth.runtime.DaemonClient daemon) {
+    return new DaemonGroupController(Objects.requireNonNull(daemon, "daemon"));
   }
 }

@@ -3,6 +3,8 @@ package dev.berth.proxy.credentials;
 import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
 import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import com.github.benmanes.caffeine.cache.Expiry;
 import dev.berth.proxy.policy.RoleBinding;
 import java.time.Clock;
@@ -47,7 +49,7 @@ final class CaffeineCredentialCache implements CredentialCache {
   private final Clock clock;
   private final AsyncLoadingCache<RoleBinding, Entry> cache;
 
-  CaffeineCredentialCache(CredentialSource source, Settings settings, Clock clock) {
+  CaffeineCredentialCache(CredentialSource source, Settings settings, Clock clock, MeterRegistry meters) {
     this.source = source;
     this.settings = settings;
     this.clock = clock;
@@ -56,7 +58,12 @@ final class CaffeineCredentialCache implements CredentialCache {
         .maximumSize(settings.maximumSize())
         .expireAfter(new UntilUnservable())
         .executor(Runnable::run)
+        .recordStats()
         .buildAsync(new Loader());
+    if (meters != null) {
+      // berth_credentials_cache_gets_total{result="hit"|"miss"}, evictions, loads and their time.
+      CaffeineCacheMetrics.monitor(meters, cache, "berth.credentials");
+    }
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.berth.proxy.credentials;
 
 import dev.berth.proxy.policy.RoleBinding;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -81,11 +82,16 @@ public interface CredentialCache {
 
   /** A cache on Caffeine's {@code AsyncCache}, timed by the system clock. */
   static CredentialCache caffeine(CredentialSource source, Settings settings) {
-    return new CaffeineCredentialCache(source, settings, Clock.systemUTC());
+    return new CaffeineCredentialCache(source, settings, Clock.systemUTC(), null);
   }
 
   /** As {@link #caffeine(CredentialSource, Settings)}, timed by {@code clock}, so tests can move time. */
   static CredentialCache caffeine(CredentialSource source, Settings settings, Clock clock) {
-    return new CaffeineCredentialCache(source, settings, clock);
+    return new CaffeineCredentialCache(source, settings, clock, null);
+  }
+
+  /** As {@link #caffeine(CredentialSource, Settings, Clock)}, with its hits, misses and loads on {@code meters}. */
+  static CredentialCache caffeine(CredentialSource source, Settings settings, Clock clock, MeterRegistry meters) {
+    return new CaffeineCredentialCache(source, settings, clock, meters);
   }
 }

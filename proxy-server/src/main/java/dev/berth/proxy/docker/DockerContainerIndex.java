@@ -32,6 +32,11 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.concurrent.TimeUnit;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
@@ -78,10 +83,15 @@ public final class DockerContainerIndex implements ContainerIndex {
   private final AtomicReference<Mono<Void>> missResync = new AtomicReference<>();
   private volatile Instant lastResync = Instant.EPOCH;
   private final Disposable events;
+  private final Timer eventLag;
+  private final MeterRegistry meters;
 
-  private DockerContainerIndex(DockerClient docker, Clock clock) {
+  private DockerContainerIndex(DockerClient docker, Clock clock, MeterRegistry meters) {
     this.docker = docker;
     this.clock = clock;
+    this.meters = meters;
+    this.eventLag = Timer.builder("berth.docker.event.lag")
+        .description("From the engine's time stamp on a Docker event to the index applying it").register(meters);
     this.events = eventStream()
         .publishOn(serial)
         .doOnNext(this::apply)
@@ -96,6 +106,11 @@ public final class DockerContainerIndex implements ContainerIndex {
 
   /** An index over the engine at {@code dockerHost}, e.g. {@code unix:///var/run/docker.sock}. */
   public static DockerContainerIndex connect(String dockerHost) {
+    return connect(dockerHost, new SimpleMeterRegistry());
+  }
+
+  /** As {@link #connect(String)}, with its event lag and resyncs on {@code meters}. */
+  public static DockerContainerIndex connect(String dockerHost, MeterRegistry meters) {
     var config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
     var http = new ZerodepDockerHttpClient.Builder()
         .dockerHost(config.getDockerHost())
@@ -103,7 +118,7 @@ public final class DockerContainerIndex implements ContainerIndex {
         .maxConnections(8)
         .connectionTimeout(Duration.ofSeconds(5))
         .build();
-    return new DockerContainerIndex(DockerClientImpl.getInstance(config, http), Clock.systemUTC());
+    return new DockerContainerIndex(DockerClientImpl.getInstance(config, http), Clock.systemUTC(), meters);
   }
 
   @Override
@@ -187,6 +202,9 @@ public final class DockerContainerIndex implements ContainerIndex {
       ready.tryEmitEmpty();
       return;
     }
+    if (event.getTimeNano() != null) {
+      eventLag.record(Math.max(0, clock.millis() * 1_000_000 - event.getTimeNano()), TimeUnit.NANOSECONDS);
+    }
     String action = event.getAction() == null ? "" : event.getAction();
     if (event.getType() == EventType.CONTAINER) {
       String id = event.getId() != null ? event.getId() : event.getActor().getId();
@@ -230,6 +248,8 @@ public final class DockerContainerIndex implements ContainerIndex {
    */
   private void resync(boolean full) {
     lastResync = clock.instant();
+    Counter.builder("berth.docker.resyncs").description("Full listings of the engine's containers, by cause")
+        .tag("cause", full ? "connected" : "unknown_caller").register(meters).increment();
     Set<String> running = new HashSet<>();
     for (var listed : docker.listContainersCmd().withStatusFilter(List.of("running")).exec()) {
       running.add(listed.getId());

@@ -118,6 +118,8 @@ public final class RolePolicy {
   /** Decides the role binding for {@code container}. */
   public Decision decide(Container container) {
     Optional<String> named = requestedRole(container);
+    String reason = nonBlank(container.labels().get(settings.roleLabel())).isPresent() ? "label " + settings.roleLabel()
+        : nonBlank(container.env().get(ROLE_ENV)).isPresent() ? "env " + ROLE_ENV : "default role";
     if (named.isEmpty()) {
       return new Decision.Denied("no role: the container has no label " + settings.roleLabel()
           + " nor env " + ROLE_ENV + ", and there is no default role");
@@ -142,8 +144,8 @@ public final class RolePolicy {
       return new Decision.Denied("role '" + arn + "' is not allowed by --allowed-roles " + settings.allowedRoles());
     }
     return settings.perRoleSessions()
-        ? new Decision.Bound(new RoleBinding(arn, "berth", null, null))
-        : new Decision.Bound(new RoleBinding(arn, sessionName(container), null, container.id()));
+        ? new Decision.Bound(new RoleBinding(arn, "berth", null, null), reason)
+        : new Decision.Bound(new RoleBinding(arn, sessionName(container), null, container.id()), reason);
   }
 
   private Optional<String> requestedRole(Container container) {
