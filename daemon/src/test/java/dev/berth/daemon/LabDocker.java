@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The docker CLI against the lab's engine, as a user types it (builds go through the CLI: docker-java
- * has no {@code --target} over the legacy builder), and the repository's scripts with the same
- * environment. Runs from the repository root; each command is bounded to two minutes.
+ * The docker CLI against the lab's engine, as a user types it ({@code docker build --target ...} from
+ * the repository root), and the repository's scripts with the same environment. Each command is
+ * bounded to two minutes.
  */
 final class LabDocker {
 
@@ -65,8 +65,8 @@ final class LabDocker {
       ProcessBuilder builder = new ProcessBuilder(argv).directory(root.toFile()).redirectErrorStream(true)
           .redirectOutput(out.toFile());
       builder.environment().put("DOCKER_HOST", dockerHost);
-      // The classic builder: it is what the lab's engine has without the buildx plugin, and it is the
-      // stricter of the two (it builds every stage up to --target, so `prebuilt` must not need `build`).
+      // The classic builder, whatever the client's default: it builds every stage before --target, so
+      // this also checks that `prebuilt` never needs the Maven stage (which needs a registry and network).
       builder.environment().put("DOCKER_BUILDKIT", "0");
       Process process = builder.start();
       if (!process.waitFor(120, TimeUnit.SECONDS)) {
