@@ -53,9 +53,11 @@ final class DaemonImageIT {
 
   @AfterAll
   void stop() {
-    // Everything this test made, whatever failed: the daemon's container, both images, the rules.
+    // Everything this test made, whatever failed: the daemon's container, the images, the rules.
     docker.run("rm", "-f", NAME);
     docker.run("rmi", "-f", IMAGE, BASE_IMAGE);
+    // BuildKit's cache (the context and the layers, ~200 MB on the lab's vfs): only this test builds in the lab.
+    docker.run("builder", "prune", "-af");
     Iptables.system().remove().block(Duration.ofSeconds(30));
     LabClients.exec("nft", "delete", "table", "bridge", "berth");
     lab.close();
@@ -76,6 +78,7 @@ final class DaemonImageIT {
         "-e", "AWS_SECRET_ACCESS_KEY=berth-test-secret", "-e", "AWS_REGION=us-east-1",
         IMAGE, "--iptables", "--listen", "0.0.0.0:" + PORT, "--admin-listen", "127.0.0.1:" + (PORT + 1),
         "--disable-upstream", "--sts-endpoint", sts.endpoint().toString(), "--base-role-arn", BASE));
+    docker.run("rm", "-f", NAME); // left by a run that was killed before its cleanup
     docker.ok(run.toArray(String[]::new));
     Await.until("the daemon in the image installs its rules", () -> {
       if (!"true".equals(docker.ok("inspect", "-f", "{{.State.Running}}", NAME).strip())) {
@@ -97,10 +100,13 @@ final class DaemonImageIT {
       assertThat(clients.roleOfDocument(document.body())).isEqualTo(BASE + c.name());
     }
 
-    // The launcher execs java, so `docker stop`'s SIGTERM reaches the JVM: a clean stop, rules removed.
     assertThat(docker.run("logs", NAME)).as("the guard runs inside the image (nft, --pid=host)")
         .contains("bridge guard installed");
+
+    // The launcher execs java, so `docker stop`'s SIGTERM reaches the JVM (a shell as PID 1 would ignore
+    // it until the SIGKILL 30 s later, and the rules would stay): a clean stop, rules removed.
     docker.ok("stop", "-t", "30", NAME);
+    assertThat(docker.ok("inspect", "-f", "{{.State.ExitCode}}", NAME).strip()).isEqualTo("143");
     assertThat(docker.run("logs", NAME)).contains("iptables: Berth's rules removed").contains("bridge guard removed");
     assertThat(LabClients.run("iptables-save") + LabClients.run("ip6tables-save")).doesNotContain("BERTH");
   }

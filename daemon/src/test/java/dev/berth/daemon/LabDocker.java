@@ -65,9 +65,10 @@ final class LabDocker {
       ProcessBuilder builder = new ProcessBuilder(argv).directory(root.toFile()).redirectErrorStream(true)
           .redirectOutput(out.toFile());
       builder.environment().put("DOCKER_HOST", dockerHost);
-      // The classic builder, whatever the client's default: it builds every stage before --target, so
-      // this also checks that `prebuilt` never needs the Maven stage (which needs a registry and network).
-      builder.environment().put("DOCKER_BUILDKIT", "0");
+      // BuildKit, Docker's default builder since 23.0, whatever this client's default is (Debian's 20.10
+      // client defaults to the classic one, which builds the same image from `--target prebuilt` but
+      // copies every layer on the lab's vfs storage: three times slower). BuildKit takes a local BASE.
+      builder.environment().put("DOCKER_BUILDKIT", "1");
       Process process = builder.start();
       if (!process.waitFor(120, TimeUnit.SECONDS)) {
         process.destroyForcibly();
