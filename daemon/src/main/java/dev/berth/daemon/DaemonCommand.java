@@ -1,6 +1,6 @@
 package dev.berth.daemon;
 
-import dev.berth.daemon.api.Durations;
+import dev.berth.runtime.Durations;
 import dev.berth.iptables.IptablesException;
 import dev.berth.proxy.FatalErrors;
 import dev.berth.proxy.PacketRuleSettings;

@@ -16,9 +16,11 @@ import java.util.Objects;
  * @param finished when it ended, or {@code null} while it runs
  * @param imageId the encrypted image, once succeeded
  * @param error what went wrong ({@code failed}), or what cleanup left behind ({@code cancelled}); else {@code null}
+ * @param errorKind {@code invalid} when the request was refused before anything was created, {@code failed}
+ *     when the run failed (after cleanup); {@code null} otherwise
  */
 public record EncryptionJob(String id, String sourceImage, String state, String phase, int percent, Instant started,
-    Instant finished, String imageId, String error) {
+    Instant finished, String imageId, String error, String errorKind) {
 
   public EncryptionJob {
     Objects.requireNonNull(id, "id");
@@ -33,15 +35,15 @@ public record EncryptionJob(String id, String sourceImage, String state, String 
   }
 
   EncryptionJob progressed(String phase, int percent) {
-    return new EncryptionJob(id, sourceImage, state, phase, percent, started, finished, imageId, error);
+    return new EncryptionJob(id, sourceImage, state, phase, percent, started, finished, imageId, error, errorKind);
   }
 
-  EncryptionJob ended(String state, Instant at, String imageId, String error) {
+  EncryptionJob ended(String state, Instant at, String imageId, String error, String errorKind) {
     return new EncryptionJob(id, sourceImage, state, phase, state.equals("succeeded") ? 100 : percent, started, at,
-        imageId, error);
+        imageId, error, errorKind);
   }
 
   EncryptionJob cancelling() {
-    return new EncryptionJob(id, sourceImage, "cancelling", phase, percent, started, null, null, null);
+    return new EncryptionJob(id, sourceImage, "cancelling", phase, percent, started, null, null, null, null);
   }
 }

@@ -2,6 +2,7 @@ package dev.berth.daemon;
 
 import dev.berth.encryptor.EncryptSpec;
 import dev.berth.encryptor.Encryptor;
+import dev.berth.encryptor.EncryptorException;
 import dev.berth.encryptor.Progress;
 import dev.berth.encryptor.Session;
 import dev.berth.runtime.BerthRuntime;
@@ -73,13 +74,13 @@ public final class EncryptionJobs {
     // Session.create resolves the host name, which may block: never on the loop.
     return Mono.fromCallable(Session::create).subscribeOn(Schedulers.boundedElastic()).map(session -> {
       Entry entry = new Entry(new EncryptionJob(session.id(), spec.imageId(), "running", null, -1, clock.instant(),
-          null, null, null));
+          null, null, null, null));
       jobs.put(session.id(), entry);
       publish(entry, entry.view.get());
       log.info("encryption {} of {} started", session.id(), spec.imageId());
       entry.run = encryptor.encrypt(spec, session).subscribe(
           imageId -> end(entry, "succeeded", imageId, null),
-          error -> end(entry, "failed", null, error.getMessage()));
+          error -> end(entry, "failed", null, error));
       return entry.view.get();
     });
   }
@@ -142,24 +143,27 @@ public final class EncryptionJobs {
       entry.run.dispose();
       return encryptor.cleanup(id).map(report -> {
         String leftovers = report.clean() ? null : "left behind: " + report.leftovers();
-        return end(entry, "cancelled", null, leftovers);
+        return end(entry, "cancelled", null, leftovers == null ? null : new IllegalStateException(leftovers));
       });
     });
   }
 
-  private EncryptionJob end(Entry entry, String state, String imageId, String error) {
+  private EncryptionJob end(Entry entry, String state, String imageId, Throwable error) {
     EncryptionJob ended;
     synchronized (entry) {
       EncryptionJob now = entry.view.get();
       if (now.done() || (now.state().equals("cancelling") && !state.equals("cancelled"))) {
         return now; // a cancelled run's own error is not its end: the cleanup's answer is
       }
-      ended = now.ended(state, clock.instant(), imageId, error);
+      ended = now.ended(state, clock.instant(), imageId, error == null ? null : error.getMessage(),
+          error == null ? null : error instanceof EncryptorException refused
+              && refused.kind() == EncryptorException.Kind.INVALID ? "invalid" : "failed");
       entry.view.set(ended);
     }
     Counter.builder("berth.encryptions").description("Encryption jobs ended, by outcome").tag("outcome", state)
         .register(meters).increment();
-    log.info("encryption {} {}{}", ended.id(), state, imageId != null ? ": " + imageId : error != null ? ": " + error : "");
+    log.info("encryption {} {}{}", ended.id(), state, imageId != null ? ": " + imageId
+        : error != null ? ": " + error.getMessage() : "");
     publish(entry, ended);
     entry.events.tryEmitComplete();
     return ended;

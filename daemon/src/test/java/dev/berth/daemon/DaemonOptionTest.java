@@ -46,7 +46,8 @@ class DaemonOptionTest {
     daemonEc2 = emulator();
     berth = Berth.builder(ProxyConfig.builder().local(true).region("us-east-1")
             .listen(new InetSocketAddress("127.0.0.1", 0)).adminListen(new InetSocketAddress("127.0.0.1", 0)).build())
-        .groupsDirectory(dir.resolve("daemon-groups")).ec2Endpoint(daemonEc2.endpoint())
+        .groupsDirectory(dir.resolve("daemon-groups")).encryptorStateDirectory(dir.resolve("daemon-encryptor"))
+        .ec2Endpoint(daemonEc2.endpoint())
         .ec2PollInterval(Duration.ofMillis(100)).adminSocket(dir.resolve("admin.sock"))
         .build();
     berth.start().block();
@@ -90,6 +91,30 @@ class DaemonOptionTest {
   }
 
   @Test
+  void encrypt_printsTheNewImageAlone_andFailsTheSameWay() {
+    String daemon = "http://127.0.0.1:" + berth.adminAddress().getPort();
+    Run here = encryptor("encrypt", Ec2Emulator.EXAMPLE_IMAGE_ID, "--region", "us-east-1", "--endpoint-url",
+        local.endpoint().toString(), "--state-dir", dir.resolve("local-encryptor").toString(), "--poll-interval", "100ms");
+    Run there = encryptor("encrypt", Ec2Emulator.EXAMPLE_IMAGE_ID, "--daemon", daemon);
+    assertThat(here.status()).isZero();
+    assertThat(there.status()).isZero();
+    assertThat(here.out()).matches("ami-[0-9a-f]+\n");
+    assertThat(there.out()).matches("ami-[0-9a-f]+\n");
+    assertThat(daemonEc2.createdResources()).containsKey(there.out().trim());
+
+    // Refused by the options: nothing sent.
+    assertThat(encryptor("encrypt", "ami-12345678", "--tag", "novalue", "--daemon", daemon))
+        .isEqualTo(encryptor("encrypt", "ami-12345678", "--tag", "novalue", "--region", "us-east-1"))
+        .extracting(Run::status).isEqualTo(2);
+    // Refused by EC2's answer during the run: the same message and status.
+    Run missingHere = encryptor("encrypt", "ami-0000000000000dead", "--region", "us-east-1", "--endpoint-url",
+        local.endpoint().toString(), "--state-dir", dir.resolve("local-encryptor").toString(), "--poll-interval", "100ms");
+    Run missingThere = encryptor("encrypt", "ami-0000000000000dead", "--daemon", daemon);
+    assertThat(missingThere.status()).isEqualTo(missingHere.status()).isNotZero();
+    assertThat(lastLine(missingThere.err())).isEqualTo(lastLine(missingHere.err()));
+  }
+
+  @Test
   void aDaemonThatIsNotThere_saysSo() {
     Run run = run(List.of("describe", "--daemon", "http://127.0.0.1:1"));
     assertThat(run.status()).isEqualTo(1);
@@ -123,6 +148,18 @@ class DaemonOptionTest {
     return run(line);
   }
 
+  private static Run encryptor(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int status = dev.berth.encryptor.cli.EncryptorCli.run(args, new PrintWriter(out), new PrintWriter(err));
+    return new Run(status, out.toString(), err.toString());
+  }
+
+  private static String lastLine(String text) {
+    List<String> lines = text.lines().toList();
+    return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+  }
+
   private static Run run(List<String> args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
@@ -131,6 +168,7 @@ class DaemonOptionTest {
   }
 
   private static Ec2Emulator emulator() {
-    return Ec2Emulator.builder().pendingDuration(Duration.ofMillis(200)).shuttingDownDuration(Duration.ofMillis(200)).start();
+    return Ec2Emulator.builder().pendingDuration(Duration.ofMillis(200)).shuttingDownDuration(Duration.ofMillis(200))
+        .copyDuration(Duration.ofMillis(300)).start();
   }
 }

@@ -7,6 +7,7 @@ import static io.netty.handler.codec.http.HttpResponseStatus.OK;
 
 import dev.berth.daemon.EncryptionJob;
 import dev.berth.daemon.EncryptionJobs;
+import dev.berth.encryptor.EncryptRequest;
 import dev.berth.encryptor.EncryptorException;
 import java.time.Duration;
 import org.reactivestreams.Publisher;
@@ -18,7 +19,7 @@ import reactor.netty.http.server.HttpServerRoutes;
 
 /**
  * {@code /v1/encryptions}: encryption jobs, as {@code berth-encryptor encrypt} runs them. The body of
- * a {@code POST} is the command's options as JSON ({@link EncryptionRequest}); the events of a job
+ * a {@code POST} is the command's options as JSON ({@link EncryptRequest}); the events of a job
  * are server-sent events, one {@code data:} line of JSON per change, ending with the job's end.
  */
 public final class EncryptionRoutes implements ApiRoutes {
@@ -48,7 +49,7 @@ public final class EncryptionRoutes implements ApiRoutes {
 
   private Publisher<Void> submit(HttpServerRequest request, HttpServerResponse response) {
     return request.receive().aggregate().asString().defaultIfEmpty("")
-        .map(body -> EncryptionRequest.parse(body).toSpec())
+        .map(body -> EncryptRequest.parse(body).toSpec())
         .flatMap(jobs::submit)
         .flatMap(job -> Mono.from(Answers.json(response.header("Location", "/v1/encryptions/" + job.id()), ACCEPTED, job)))
         .onErrorResume(e -> e instanceof EncryptorException || e instanceof IllegalArgumentException,

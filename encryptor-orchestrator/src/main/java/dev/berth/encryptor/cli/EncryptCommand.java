@@ -30,6 +30,6 @@ final class EncryptCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    return options.execute(imageId, command.commandLine().getOut(), (encryptor, spec, session) -> encryptor.encrypt(spec, session));
+    return options.encrypt(imageId, command.commandLine().getOut());
   }
 }

@@ -1,5 +1,6 @@
 package dev.berth.encryptor.cli;
 
+import dev.berth.encryptor.EncryptRequest;
 import dev.berth.encryptor.EncryptSpec;
 import dev.berth.encryptor.Encryptor;
 import dev.berth.encryptor.EncryptorException;
@@ -9,7 +10,9 @@ import dev.berth.encryptor.Strategy;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import reactor.core.publisher.Mono;
@@ -110,6 +113,12 @@ final class EncryptOptions {
       description = "Refused: no current instance type runs paravirtual images [BERTH_PV].")
   boolean pv;
 
+  @Option(names = "--daemon", paramLabel = "URL|unix:PATH", defaultValue = "${env:BERTH_DAEMON}",
+      description = "encrypt only: run in a Berth daemon (berth-proxy --encryptor-state-dir) instead of in this process: "
+          + "its admin address, e.g. http://127.0.0.1:18001, or unix:PATH of its --admin-socket; the output is the same, "
+          + "and Ctrl-C cancels the daemon's run [BERTH_DAEMON].")
+  String daemon;
+
   @Mixin
   Ec2Options ec2;
 
@@ -119,10 +128,24 @@ final class EncryptOptions {
    */
   int execute(String imageId, PrintWriter out, Action action) throws Exception {
     EncryptSpec spec = spec(imageId);
+    if (daemon != null && !daemon.isBlank()) {
+      throw new EncryptorException(EncryptorException.Kind.INVALID,
+          "--daemon runs encrypt only; run update in this process (drop --daemon)", null);
+    }
     try (Ec2Options.Opened opened = ec2.open()) {
       Session session = Session.create();
       return Interrupts.run(opened.encryptor(), session, action.run(opened.encryptor(), spec, session), out::println);
     }
+  }
+
+  /** {@code encrypt}: in a daemon with --daemon, else as {@link #execute} does. */
+  int encrypt(String imageId, PrintWriter out) throws Exception {
+    if (daemon != null && !daemon.isBlank()) {
+      EncryptRequest request = request(imageId);
+      request.toSpec(); // refused here, as in-process, before anything is sent
+      return DaemonEncryption.run(daemon, request, out);
+    }
+    return execute(imageId, out, (encryptor, spec, session) -> encryptor.encrypt(spec, session));
   }
 
   /** What a command does with the encryptor. */
@@ -131,25 +154,20 @@ final class EncryptOptions {
   }
 
   EncryptSpec spec(String imageId) {
+    return request(imageId).toSpec();
+  }
+
+  /** The options as a request: what runs here, or is sent to a daemon with --daemon. */
+  EncryptRequest request(String imageId) {
     if (pv) {
       throw new EncryptorException(EncryptorException.Kind.INVALID, "--pv is refused: no current instance type runs "
           + "paravirtual images; expected an HVM image (drop --pv)", null);
     }
-    Strategy chosen = switch (strategy) {
-      case "native" -> Strategy.NATIVE;
-      case "instance" -> Strategy.INSTANCE;
-      default -> throw new EncryptorException(EncryptorException.Kind.INVALID,
+    if (!strategy.equals("native") && !strategy.equals("instance")) {
+      throw new EncryptorException(EncryptorException.Kind.INVALID,
           "--strategy '" + strategy + "' is unknown; expected native or instance", null);
-    };
-    EncryptSpec.Builder builder = EncryptSpec.builder(imageId).encryptedName(blankToNull(encryptedName))
-        .kmsKeyId(blankToNull(kmsKeyId)).strategy(chosen).guestInstanceType(guestInstanceType)
-        .subnetId(blankToNull(subnetId)).securityGroupIds(securityGroups.stream().filter(s -> !s.isBlank()).toList())
-        .validate(!noValidate).timeout(timeout)
-        .instance(InstanceSettings.builder().encryptorImageId(blankToNull(encryptorAmi))
-            .encryptorCatalog(blankToNull(encryptorCatalog)).encryptorInstanceType(updaterInstanceType)
-            .statusPort(statusPort).statusTimeout(statusTimeout).statusCidr(blankToNull(statusCidr))
-            .ntpServers(nonBlank(ntpServers)).proxies(nonBlank(proxies)).proxyConfig(proxyConfig())
-            .token(blankToNull(token)).build());
+    }
+    Map<String, String> tagged = new LinkedHashMap<>();
     for (String tag : tags) {
       if (tag.isBlank()) {
         continue;
@@ -159,9 +177,13 @@ final class EncryptOptions {
         throw new EncryptorException(EncryptorException.Kind.INVALID,
             "--tag '" + tag + "' has no key; expected KEY=VALUE", null);
       }
-      builder.tag(tag.substring(0, eq), tag.substring(eq + 1));
+      tagged.put(tag.substring(0, eq), tag.substring(eq + 1));
     }
-    return builder.build();
+    return new EncryptRequest(imageId, blankToNull(encryptedName), blankToNull(kmsKeyId), tagged, strategy,
+        blankToNull(encryptorAmi), blankToNull(encryptorCatalog), updaterInstanceType, nonBlank(ntpServers),
+        nonBlank(proxies), proxyConfig(), blankToNull(token), statusPort, statusTimeout.toMillis() + "ms",
+        blankToNull(statusCidr), guestInstanceType, blankToNull(subnetId),
+        securityGroups.stream().filter(s -> !s.isBlank()).toList(), timeout.toMillis() + "ms", noValidate);
   }
 
   private static List<String> nonBlank(List<String> values) {

@@ -1,4 +1,4 @@
-package dev.berth.daemon.api;
+package dev.berth.runtime;
 
 import java.time.Duration;
 import java.util.regex.Matcher;
