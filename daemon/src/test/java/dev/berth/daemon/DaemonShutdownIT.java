@@ -82,8 +82,9 @@ final class DaemonShutdownIT {
     String job = call("POST", "/v1/encryptions", "{\"image\": \"" + Ec2Emulator.EXAMPLE_IMAGE_ID + "\"}").path("id").asText();
     Await.until("the copy to be under way", () -> ec2.createdResources().keySet().stream().anyMatch(id -> id.startsWith("ami-")));
 
-    // STS now answers after 4 s: the containers' first fetches (their prefetch, then their own requests) wait in the proxy.
-    sts.faults().delay(Duration.ofSeconds(4));
+    // STS now answers after 2.5 s (within the STS client's 3 s per attempt): the containers' first fetches
+    // (their prefetch, then their own requests) wait in the proxy while the daemon stops.
+    sts.faults().delay(Duration.ofMillis(2500));
     LabClients clients = new LabClients(lab, sts);
     List<RunningContainer> apps = IntStream.range(0, 2).mapToObj(i -> lab.start(ContainerSpec.named("shutdown-app-" + i)
         .withEnv("IAM_ROLE", "shutdown-role-" + i).withHostRoot())).toList();
@@ -97,11 +98,13 @@ final class DaemonShutdownIT {
 
     for (int i = 0; i < inFlight.size(); i++) {
       LabClients.Seen seen = inFlight.get(i).get();
-      assertThat(seen.status()).as("request %d, in flight at SIGTERM", i).isEqualTo(200);
+      assertThat(seen.status()).as("request %d, in flight at SIGTERM: %s; the daemon's log:%n%s", i, seen.body(),
+          daemon.log()).isEqualTo(200);
       assertThat(clients.roleOfDocument(seen.body())).endsWith(":role/shutdown-role-" + (i / 3));
     }
     // The encryption was cancelled and cleaned up; the group's instances are not temporary and stay.
-    assertThat(ec2.createdResources().keySet()).allMatch(id -> id.startsWith("i-"));
+    assertThat(ec2.createdResources().keySet()).as("what is left: the group's instances and their volumes")
+        .allMatch(id -> id.startsWith("i-") || id.startsWith("vol-"));
     assertThat(ec2.instances()).hasSize(4).noneMatch(instance -> instance.state().equals("terminated"));
     assertThat(Files.readString(state.resolve("encryptor").resolve(job + ".jsonl"))).contains("\"finished\"");
     assertThat(state.resolve("groups")).isDirectoryContaining(path -> path.getFileName().toString().startsWith("web"));

@@ -19,6 +19,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -313,6 +315,8 @@ public final class BerthProxy implements AutoCloseable {
           .idleTimeout(Duration.ofSeconds(30))
           .httpRequestDecoder(spec -> spec.maxInitialLineLength(4096).maxHeaderSize(8192).maxChunkSize(8192))
           .doOnChannelInit(ConnectionGuard.create(config.maxConnections(), config.maxConnectionsPerCaller()))
+          // Tracks connections so that disposeNow drains them: a request in flight at shutdown is answered.
+          .channelGroup(new DefaultChannelGroup(GlobalEventExecutor.INSTANCE))
           .handle(handler);
       DisposableServer server = (onFatalError == null ? http : FatalErrorWatch.on(http, onFatalError)).bindNow();
       resources.add(() -> server.disposeNow(Duration.ofSeconds(5)));
