@@ -1,15 +1,18 @@
 package dev.berth.provisioner;
 
 import dev.berth.provisioner.controller.ControllerSettings;
+import dev.berth.provisioner.controller.DestroyResult;
 import dev.berth.provisioner.controller.GroupController;
 import dev.berth.provisioner.ec2.InstancePlugin;
 import dev.berth.provisioner.store.SpecStore;
 import dev.berth.runtime.BerthRuntime;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import reactor.core.publisher.Mono;
 import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 
 /**
@@ -28,10 +31,12 @@ import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 public final class Provisioner implements AutoCloseable {
 
   private final GroupController groups;
+  private final Destroying destroying;
   private final List<AutoCloseable> resources;
 
-  private Provisioner(GroupController groups, List<AutoCloseable> resources) {
+  private Provisioner(GroupController groups, Destroying destroying, List<AutoCloseable> resources) {
     this.groups = groups;
+    this.destroying = destroying;
     this.resources = resources;
   }
 
@@ -51,6 +56,22 @@ public final class Provisioner implements AutoCloseable {
    */
   public GroupController groups() {
     return groups;
+  }
+
+  /**
+   * Destroys a group and waits until EC2 shows none of its instances: a destroy pass terminates
+   * them, the SDK's {@code InstanceTerminated} waiter waits for them on the runtime's loop (an
+   * attempt every poll interval), and a last pass forgets the group. A pass that EC2 fails is
+   * repeated every poll interval while there is time.
+   *
+   * @param groupId the group
+   * @param limit how long to wait in all
+   * @return the last pass: {@link DestroyResult#done()}, or its problem when EC2 kept failing; an
+   *     error when the instances were not terminated within {@code limit} (the group stays marked
+   *     for destruction), or {@code UnknownGroupException}
+   */
+  public Mono<DestroyResult> destroy(String groupId, Duration limit) {
+    return destroying.destroy(groupId, limit);
   }
 
   /** Closes the runtime if this provisioner made it. */
@@ -165,7 +186,10 @@ public final class Provisioner implements AutoCloseable {
       }
       Ec2AsyncClient ec2 = runtime.ec2();
       SpecStore specs = store != null ? store : SpecStore.directory(stateDirectory);
-      return new Provisioner(GroupController.create(InstancePlugin.ec2(ec2), specs, settings, clock), resources);
+      InstancePlugin plugin = InstancePlugin.ec2(ec2);
+      GroupController groups = GroupController.create(plugin, specs, settings, clock);
+      return new Provisioner(groups, new Destroying(groups, plugin, runtime.ec2Waiter(), settings.pollInterval()),
+          resources);
     }
   }
 }
