@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
         ""},
     footer = {"", "Example, with no Docker engine and no AWS account:",
         "  java -jar berth-proxy.jar --local",
-        "  AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:18000/ aws configure export-credentials"})
+        "  AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:18000/ /usr/bin/aws configure export-credentials"})
 final class DaemonCommand implements Callable<Integer> {
 
   @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "${env:BERTH_LISTEN:-0.0.0.0:18000}",
