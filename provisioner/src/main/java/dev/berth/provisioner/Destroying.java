@@ -39,7 +39,8 @@ final class Destroying {
   Mono<DestroyResult> destroy(String groupId, Duration limit) {
     return Mono.defer(() -> {
       long deadline = System.nanoTime() + limit.toNanos();
-      return pass(groupId, deadline).flatMap(first -> first.done() ? Mono.just(first)
+      // Done, or EC2 kept failing until the limit: nothing to wait for.
+      return pass(groupId, deadline).flatMap(first -> first.done() || first.problem().isPresent() ? Mono.just(first)
           : plugin.describe(groupId, true)
               .map(left -> left.stream().map(ManagedInstance::id).toList())
               .flatMap(ids -> ids.isEmpty() ? Mono.empty() : terminated(groupId, ids, remaining(deadline)))

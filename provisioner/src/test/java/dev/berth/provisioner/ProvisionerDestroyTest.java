@@ -8,6 +8,7 @@ import dev.berth.provisioner.controller.DestroyResult;
 import dev.berth.provisioner.controller.UnknownGroupException;
 import dev.berth.provisioner.store.SpecStore;
 import dev.berth.runtime.BerthRuntime;
+import dev.berth.testing.Ec2Emulator;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -17,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link Provisioner#destroy(String, Duration)} against the EC2 emulator: it returns only once
- * EC2 shows every instance terminated (the SDK's waiter polls the shutting-down instances), and
- * gives up at its limit leaving the group marked for destruction.
+ * EC2 shows every instance terminated (the SDK's waiter polls the shutting-down instances),
+ * repeats a pass that EC2 failed, and gives up at its limit leaving the group marked for destruction.
  */
 final class ProvisionerDestroyTest {
 
@@ -69,5 +70,29 @@ final class ProvisionerDestroyTest {
 
     assertThat(provisioner.groups().describe("web").block().destroying()).isTrue();
     assertThat(harness.ec2.instances()).allMatch(i -> i.state().equals("shutting-down"));
+  }
+
+  @Test
+  void destroy_ec2FailsTheTerminateOnce_thePassIsRepeatedAndTheGroupDestroyed() throws Exception {
+    harness.ec2.faults().fail("TerminateInstances", 1, Ec2Emulator.Fault.REQUEST_LIMIT_EXCEEDED);
+    CompletableFuture<DestroyResult> destroy = provisioner.destroy("web", Duration.ofSeconds(20)).toFuture();
+
+    Ec2Harness.await("the repeated pass to terminate the instances",
+        () -> harness.ec2.instances().stream().allMatch(i -> i.state().equals("shutting-down")));
+    harness.allTerminated();
+
+    assertThat(destroy.get(20, TimeUnit.SECONDS).done()).isTrue();
+    assertThat(harness.ec2.calls("TerminateInstances")).isEqualTo(2);
+  }
+
+  @Test
+  void destroy_ec2KeepsFailingUntilTheLimit_answersTheProblemAndTheGroupStaysMarked() {
+    harness.ec2.faults().fail("TerminateInstances", 1_000, Ec2Emulator.Fault.REQUEST_LIMIT_EXCEEDED);
+
+    DestroyResult last = provisioner.destroy("web", Duration.ofMillis(300)).block();
+
+    assertThat(last.done()).isFalse();
+    assertThat(last.problem()).hasValueSatisfying(p -> assertThat(p.code()).isEqualTo("RequestLimitExceeded"));
+    assertThat(provisioner.groups().describe("web").block().destroying()).isTrue();
   }
 }
