@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
         ""},
     footer = {"", "Example, with no Docker engine and no AWS account:",
         "  java -jar berth-proxy.jar --local",
-        "  AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:18000/ aws configure export-credentials"})
+        "  AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:18000/ /usr/bin/aws configure export-credentials"})
 final class DaemonCommand implements Callable<Integer> {
 
   @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "${env:BERTH_LISTEN:-0.0.0.0:18000}",
@@ -153,6 +153,11 @@ final class DaemonCommand implements Callable<Integer> {
           + "on a small host they compete with everything else for the cores [BERTH_IO_THREADS] (default: ${DEFAULT-VALUE}).")
   int ioThreads;
 
+  @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "${env:BERTH_LOG_FORMAT:-text}",
+      description = "Log lines on stderr as text, or as one JSON object per line with timestamp, level, loggerName, "
+          + "formattedMessage and throwable [BERTH_LOG_FORMAT] (default: ${DEFAULT-VALUE}).")
+  String logFormat;
+
   @Option(names = "--iptables", defaultValue = "${env:BERTH_IPTABLES:-false}",
       description = "Install the iptables rules that steer containers' requests for 169.254.169.254 to the proxy once it "
           + "listens, and remove them on a clean stop; if the proxy dies they stay, so containers get 'connection refused', "
@@ -189,6 +194,7 @@ final class DaemonCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    Logging.format(logFormat);
     ProxyConfig config = toConfig();
     if (iptables && config.local()) {
       throw new IllegalArgumentException("--iptables and --local do not go together: local mode serves loopback only");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.berth.proxy.ProxyConfig;
+import dev.berth.testing.HelpTexts;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -16,6 +17,17 @@ class DaemonCommandTest {
     var line = DaemonCommand.commandLine();
     line.parseArgs(args);
     return line.<DaemonCommand>getCommand().toConfig();
+  }
+
+  @Test
+  void help_noParagraphCutMidSentence_andTheExampleNamesTheAwsCliV2() {
+    var out = new java.io.StringWriter();
+    var line = DaemonCommand.commandLine();
+    line.setOut(new java.io.PrintWriter(out));
+    assertThat(line.execute("--help")).isZero();
+
+    assertThat(HelpTexts.unfinishedParagraphs(DaemonCommand.commandLine())).isEmpty();
+    assertThat(out.toString()).contains("--log-format").contains(" /usr/bin/aws configure export-credentials");
   }
 
   @Test

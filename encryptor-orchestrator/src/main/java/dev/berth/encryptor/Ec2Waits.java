@@ -1,6 +1,7 @@
 package dev.berth.encryptor;
 
 import dev.berth.provisioner.ec2.Ec2CallException;
+import dev.berth.runtime.Ec2Waiters;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -9,7 +10,6 @@ import java.util.function.Supplier;
 import reactor.core.publisher.Mono;
 import software.amazon.awssdk.core.waiters.WaiterOverrideConfiguration;
 import software.amazon.awssdk.core.waiters.WaiterResponse;
-import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 import software.amazon.awssdk.services.ec2.model.DescribeImagesRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
@@ -33,7 +33,7 @@ final class Ec2Waits {
   private final Duration pollInterval;
 
   Ec2Waits(Ec2AsyncClient ec2, ScheduledExecutorService scheduler, Duration pollInterval) {
-    this.waiter = Ec2AsyncWaiter.builder().client(ec2).scheduledExecutorService(scheduler).build();
+    this.waiter = Ec2Waiters.on(ec2, scheduler);
     this.pollInterval = pollInterval;
   }
 
@@ -75,13 +75,7 @@ final class Ec2Waits {
 
   private <T> Mono<T> wait(String what, Duration limit,
       java.util.function.Function<WaiterOverrideConfiguration, CompletableFuture<WaiterResponse<T>>> start) {
-    WaiterOverrideConfiguration.Builder override = WaiterOverrideConfiguration.builder()
-        .maxAttempts(Integer.MAX_VALUE)
-        .waitTimeout(limit.isNegative() || limit.isZero() ? Duration.ofMillis(1) : limit);
-    if (pollInterval != null) {
-      override.backoffStrategyV2(BackoffStrategy.fixedDelayWithoutJitter(pollInterval));
-    }
-    WaiterOverrideConfiguration configuration = override.build();
+    WaiterOverrideConfiguration configuration = Ec2Waiters.until(limit, pollInterval);
     // A waiter that gives up (failure state, time limit) fails with an SdkClientException, which
     // would otherwise read as "EC2 unreachable"; an EC2 error it met keeps its code.
     return Mono.fromFuture(() -> start.apply(configuration))

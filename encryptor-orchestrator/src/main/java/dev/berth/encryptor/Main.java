@@ -1,6 +1,10 @@
 package dev.berth.encryptor;
 
 import dev.berth.encryptor.cli.EncryptorCli;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Properties;
 
 /** {@code java -jar berth-encryptor.jar}: parses the command line and runs it. */
 public final class Main {
@@ -19,6 +23,27 @@ public final class Main {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
       }
     }
+    configureLogging();
     System.exit(EncryptorCli.run(args));
+  }
+
+  /**
+   * Before the first logger: Berth's log line and the libraries' levels for slf4j-simple, from
+   * dev/berth/encryptor/simplelogger.properties (a {@code -D} of the user's wins).
+   */
+  static void configureLogging() {
+    Properties settings = new Properties();
+    try (InputStream in = Main.class.getResourceAsStream("simplelogger.properties")) {
+      if (in != null) {
+        settings.load(in);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    settings.forEach((key, value) -> {
+      if (System.getProperty((String) key) == null) {
+        System.setProperty((String) key, (String) value);
+      }
+    });
   }
 }

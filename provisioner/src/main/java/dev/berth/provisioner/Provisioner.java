@@ -1,6 +1,7 @@
 package dev.berth.provisioner;
 
 import dev.berth.provisioner.controller.ControllerSettings;
+import dev.berth.provisioner.controller.DestroyResult;
 import dev.berth.provisioner.controller.GroupController;
 import dev.berth.provisioner.ec2.InstancePlugin;
 import dev.berth.provisioner.store.SpecStore;
@@ -8,9 +9,11 @@ import dev.berth.runtime.BerthRuntime;
 import dev.berth.runtime.DaemonClient;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import reactor.core.publisher.Mono;
 import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 
 /**
@@ -29,10 +32,12 @@ import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 public final class Provisioner implements AutoCloseable {
 
   private final GroupController groups;
+  private final Destroying destroying;
   private final List<AutoCloseable> resources;
 
-  private Provisioner(GroupController groups, List<AutoCloseable> resources) {
+  private Provisioner(GroupController groups, Destroying destroying, List<AutoCloseable> resources) {
     this.groups = groups;
+    this.destroying = destroying;
     this.resources = resources;
   }
 
@@ -47,13 +52,16 @@ public final class Provisioner implements AutoCloseable {
 
   /**
    * The provisioner of a running Berth daemon ({@code berth-proxy --groups-dir}), acting through its
-   * control API; closing it closes {@code daemon}.
+   * control API; closing it closes {@code daemon}. A destroy asks the daemon every
+   * {@code pollInterval} until it has finished (the daemon does the waiting for EC2).
    *
    * @param daemon the daemon's client
+   * @param pollInterval how often a destroy asks
    * @return the provisioner
    */
-  public static Provisioner through(DaemonClient daemon) {
-    return new Provisioner(GroupController.daemon(daemon), List.of(daemon));
+  public static Provisioner through(DaemonClient daemon, Duration pollInterval) {
+    GroupController groups = GroupController.daemon(daemon);
+    return new Provisioner(groups, Destroying.throughDaemon(groups, pollInterval), List.of(daemon));
   }
 
   /**
@@ -63,6 +71,22 @@ public final class Provisioner implements AutoCloseable {
    */
   public GroupController groups() {
     return groups;
+  }
+
+  /**
+   * Destroys a group and waits until EC2 shows none of its instances: a destroy pass terminates
+   * them, the SDK's {@code InstanceTerminated} waiter waits for them on the runtime's loop (an
+   * attempt every poll interval), and a last pass forgets the group. A pass that EC2 fails is
+   * repeated every poll interval while there is time.
+   *
+   * @param groupId the group
+   * @param limit how long to wait in all
+   * @return the last pass: {@link DestroyResult#done()}, or its problem when EC2 kept failing; an
+   *     error when the instances were not terminated within {@code limit} (the group stays marked
+   *     for destruction), or {@code UnknownGroupException}
+   */
+  public Mono<DestroyResult> destroy(String groupId, Duration limit) {
+    return destroying.destroy(groupId, limit);
   }
 
   /** Closes the runtime if this provisioner made it. */
@@ -177,7 +201,10 @@ public final class Provisioner implements AutoCloseable {
       }
       Ec2AsyncClient ec2 = runtime.ec2();
       SpecStore specs = store != null ? store : SpecStore.directory(stateDirectory);
-      return new Provisioner(GroupController.create(InstancePlugin.ec2(ec2), specs, settings, clock, runtime.scheduler()), resources);
+      InstancePlugin plugin = InstancePlugin.ec2(ec2);
+      GroupController groups = GroupController.create(plugin, specs, settings, clock, runtime.scheduler());
+      return new Provisioner(groups, new Destroying(groups, plugin, runtime.ec2Waiter(), settings.pollInterval()),
+          resources);
     }
   }
 }

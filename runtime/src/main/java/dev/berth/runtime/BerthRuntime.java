@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import reactor.netty.resources.LoopResources;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
+import software.amazon.awssdk.services.ec2.waiters.Ec2AsyncWaiter;
 import software.amazon.awssdk.services.sts.StsAsyncClient;
 
 /*
@@ -70,6 +71,7 @@ public final class BerthRuntime implements AutoCloseable {
   private final int ec2MaxAttempts;
   private final Lazy<StsAsyncClient> sts;
   private final Lazy<Ec2AsyncClient> ec2;
+  private final Lazy<Ec2AsyncWaiter> ec2Waiter;
 
   private BerthRuntime(Builder builder) {
     this.ownsLoop = builder.loopResources == null;
@@ -87,6 +89,7 @@ public final class BerthRuntime implements AutoCloseable {
     this.ec2MaxAttempts = builder.ec2MaxAttempts;
     this.sts = new Lazy<>(() -> AwsClients.sts(eventLoop, region, stsEndpoint, hostCredentials));
     this.ec2 = new Lazy<>(() -> AwsClients.ec2(eventLoop, region, ec2Endpoint, ec2MaxAttempts, hostCredentials));
+    this.ec2Waiter = new Lazy<>(() -> Ec2Waiters.on(ec2(), eventLoop));
   }
 
   /** A builder; every setting has a default. */
@@ -152,6 +155,14 @@ public final class BerthRuntime implements AutoCloseable {
   /** The EC2 client on the loop, made on first use. */
   public Ec2AsyncClient ec2() {
     return ec2.get();
+  }
+
+  /**
+   * The SDK's EC2 waiters over {@link #ec2()}, scheduled on the loop, made on first use; bound
+   * each wait with {@link Ec2Waiters#until}. Nothing to close: they hold no thread of their own.
+   */
+  public Ec2AsyncWaiter ec2Waiter() {
+    return ec2Waiter.get();
   }
 
   /** The region the clients use, or {@code null} for the SDK's region chain. */

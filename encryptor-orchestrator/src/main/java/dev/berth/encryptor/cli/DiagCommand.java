@@ -10,8 +10,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code diag --instance ID}: what is wrong with an instance, from read calls only. */
 @Command(name = "diag", mixinStandardHelpOptions = true, usageHelpWidth = 110,
-    description = {"Reports an instance's state and the reason for it, its status checks, its volumes with their",
-        "encryption and key, and the last lines of its console output. Makes read calls only.", ""})
+    description = {"Reports an instance's state and the reason for it, its status checks, its volumes with their "
+        + "encryption and key, and the last lines of its console output.", "Makes read calls only.", ""})
 final class DiagCommand implements Callable<Integer> {
 
   @Spec

@@ -13,13 +13,13 @@ import picocli.CommandLine.Spec;
     usageHelpWidth = 110,
     description = {
         "Makes encrypted copies of EC2 machine images, and never leaves a temporary resource behind.",
-        "Every option may also be set by the environment variable shown in brackets;",
-        "credentials come from the AWS SDK's standard chain (AWS_ACCESS_KEY_ID, profiles, ...).",
+        "Every option may also be set by the environment variable shown in brackets; credentials come from the AWS "
+            + "SDK's standard chain (AWS_ACCESS_KEY_ID, profiles, ...).",
         ""},
     subcommands = {EncryptCommand.class, UpdateCommand.class, DiagCommand.class, ShareLogsCommand.class,
         CleanupCommand.class},
-    footer = {"", "Exit status: 0 done, 1 failed (after cleanup), 2 usage or validation error (nothing created),",
-        "130 interrupted (after cleanup).", "", "Example:",
+    footer = {"", "Exit status: 0 done, 1 failed (after cleanup), 2 usage or validation error (nothing created), "
+        + "130 interrupted (after cleanup).", "", "Example:",
         "  berth-encryptor encrypt --region us-west-2 ami-0123456789abcdef0 > new-image-id",
         "  berth-encryptor cleanup --region us-west-2 --all-stale"})
 final class EncryptorCommand implements Runnable {

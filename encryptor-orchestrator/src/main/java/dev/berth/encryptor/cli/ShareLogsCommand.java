@@ -10,10 +10,11 @@ import picocli.CommandLine.Spec;
 
 /** {@code share-logs --instance ID --to-account N}: a snapshot of the root volume, shared. */
 @Command(name = "share-logs", mixinStandardHelpOptions = true, usageHelpWidth = 110,
-    description = {"Snapshots the root volume of an instance and shares the snapshot with another account",
-        "(createVolumePermission), so its owner can read the logs; prints the snapshot id, the only thing on standard",
-        "output, and says on standard error which KMS permissions that account needs. The snapshot is tagged and",
-        "journaled like every run's resources: a failure deletes it, `cleanup` finishes after a crash.", ""})
+    description = {"Snapshots the root volume of an instance and shares the snapshot with another account "
+            + "(createVolumePermission), so its owner can read the logs.",
+        "Prints the snapshot id, the only thing on standard output, and says on standard error which KMS permissions "
+            + "that account needs. The snapshot is tagged and journaled like every run's resources: a failure deletes "
+            + "it, `cleanup` finishes after a crash.", ""})
 final class ShareLogsCommand implements Callable<Integer> {
 
   @Spec

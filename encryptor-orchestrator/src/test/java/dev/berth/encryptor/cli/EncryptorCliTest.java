@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.encryptor.EncryptorHarness;
 import dev.berth.testing.Ec2Emulator.Fault;
+import dev.berth.testing.HelpTexts;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
@@ -101,6 +102,17 @@ final class EncryptorCliTest {
   void help_everyCommand_exit0(String args) {
     assertThat(run(args.split(" "))).isZero();
     assertThat(out.toString()).contains("Usage: berth-encryptor");
+  }
+
+  @Test
+  void help_noParagraphCutMidSentence_everyCommandListedWithAWholeSentence() {
+    StringWriter out = new StringWriter();
+    assertThat(EncryptorCli.run(new String[] {"--help"}, new PrintWriter(out), new PrintWriter(new StringWriter())))
+        .isZero();
+
+    assertThat(HelpTexts.unfinishedParagraphs(new picocli.CommandLine(new EncryptorCommand()))).isEmpty();
+    assertThat(HelpTexts.commandList(out.toString())).containsKeys("encrypt", "update", "diag", "share-logs", "cleanup")
+        .allSatisfy((name, text) -> assertThat(text).as(name).endsWith("."));
   }
 
   @Test

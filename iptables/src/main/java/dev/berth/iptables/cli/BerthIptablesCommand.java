@@ -17,12 +17,12 @@ import picocli.CommandLine.Spec;
     subcommands = {InstallCommand.class, RemoveCommand.class, CheckCommand.class, ShowCommand.class,
         CommandLine.HelpCommand.class},
     description = {
-        "Owns the packet rules that make the Berth proxy transparent: tcp to 169.254.169.254:80 (and",
-        "[fd00:ec2::254]:80) arriving on a bridge is steered to the proxy, and the proxy's port is dropped on every",
-        "other interface. The rules live in Berth's own chains, BERTH-PREROUTING (nat, jumped to from PREROUTING)",
-        "and BERTH-INPUT (filter, jumped to first from INPUT), so `remove` leaves nothing behind.",
-        "The daemon (berth-proxy --iptables) also keeps the bridge guard, nftables table `bridge berth`, which",
-        "binds each container's bridge port to its MAC and addresses; show, check --bridge-guard and remove cover it.",
+        "Owns the packet rules that make the Berth proxy transparent: tcp to 169.254.169.254:80 (and "
+            + "[fd00:ec2::254]:80) arriving on a bridge is steered to the proxy, and the proxy's port is dropped on "
+            + "every other interface. The rules live in Berth's own chains, BERTH-PREROUTING (nat, jumped to from "
+            + "PREROUTING) and BERTH-INPUT (filter, jumped to first from INPUT), so `remove` leaves nothing behind.",
+        "The daemon (berth-proxy --iptables) also keeps the bridge guard, nftables table `bridge berth`, which binds "
+            + "each container's bridge port to its MAC and addresses; show, check --bridge-guard and remove cover it.",
         "Every option may also be set by the environment variable shown in brackets. Needs root.",
         ""},
     footer = {"", "Exit codes: 0 done (check: in sync), 1 check found drift, 2 error.",

@@ -12,8 +12,9 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "check", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 110,
-    description = {"Compares the rules in place with what the options say; changes nothing. Prints the differences "
-        + "(+ missing, - unexpected, ~ misplaced, ! another tool's conflicting rule) and exits 1 when there are any.",
+    description = {"Compares the rules in place with what the options say; changes nothing.",
+        "Prints the differences (+ missing, - unexpected, ~ misplaced, ! another tool's conflicting rule) and exits 1 "
+            + "when there are any.",
         ""})
 final class CheckCommand implements Callable<Integer> {
 

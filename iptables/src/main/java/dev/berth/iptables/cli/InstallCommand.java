@@ -12,8 +12,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "install", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 110,
     description = {"Makes Berth's rules exactly what the options say, atomically: creates or repairs its chains, "
-        + "replaces their rules, keeps one jump to each. Running it twice changes nothing. Refuses when another "
-        + "tool's rule already steers the metadata address.", ""})
+            + "replaces their rules, keeps one jump to each.",
+        "Running it twice changes nothing. Refuses when another tool's rule already steers the metadata address.", ""})
 final class InstallCommand implements Callable<Integer> {
 
   @ParentCommand

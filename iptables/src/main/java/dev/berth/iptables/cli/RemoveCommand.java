@@ -8,8 +8,8 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "remove", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 110,
-    description = {"Deletes Berth's chains and every jump to them (IPv4 and IPv6), then the bridge guard. Succeeds "
-        + "when there are none.", ""})
+    description = {"Deletes Berth's chains and every jump to them (IPv4 and IPv6), then the bridge guard.",
+        "Succeeds when there are none.", ""})
 final class RemoveCommand implements Callable<Integer> {
 
   @ParentCommand

@@ -8,9 +8,9 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "show", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 110,
-    description = {"Prints Berth's rules as they are in place: the iptables chains (iptables-save format, IPv4 and "
-        + "IPv6), then the bridge guard (nftables table bridge berth: each bound container port with its MAC and "
-        + "addresses).", ""})
+    description = {"Prints Berth's rules as they are in place: the iptables chains, then the bridge guard.",
+        "The chains in iptables-save format, IPv4 and IPv6; the bridge guard as nftables table bridge berth: each "
+            + "bound container port with its MAC and addresses.", ""})
 final class ShowCommand implements Callable<Integer> {
 
   @ParentCommand

@@ -9,6 +9,7 @@ import dev.berth.iptables.Drift.Kind;
 import dev.berth.iptables.Iptables;
 import dev.berth.iptables.IptablesSpec;
 import dev.berth.iptables.PortBinding;
+import dev.berth.testing.HelpTexts;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
@@ -103,15 +104,27 @@ final class BerthIptablesCommandTest {
     }
   };
 
-  private int run(String... args) {
-    Parts parts = new Parts(builder -> fake, host -> {
+  private Parts parts() {
+    return new Parts(builder -> fake, host -> {
       dockerHosts.add(host);
       return Set.of("docker0", "br-0123456789ab");
     }, builder -> guard);
-    CommandLine line = BerthIptablesCommand.commandLine(parts);
+  }
+
+  private int run(String... args) {
+    CommandLine line = BerthIptablesCommand.commandLine(parts());
     line.setOut(new PrintWriter(out, true));
     line.setErr(new PrintWriter(err, true));
     return line.execute(args);
+  }
+
+  @Test
+  void help_noParagraphCutMidSentence_everyCommandListedWithAWholeSentence() {
+    assertThat(run("--help")).isZero();
+
+    assertThat(HelpTexts.unfinishedParagraphs(BerthIptablesCommand.commandLine(parts()))).isEmpty();
+    assertThat(HelpTexts.commandList(out.toString())).containsKeys("install", "remove", "check", "show")
+        .allSatisfy((name, text) -> assertThat(text).as(name).endsWith("."));
   }
 
   @Test

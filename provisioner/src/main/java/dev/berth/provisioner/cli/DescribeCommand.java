@@ -14,8 +14,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code describe [GROUP]}: desired and actual counts, and why a group has not converged. */
 @Command(name = "describe", mixinStandardHelpOptions = true, usageHelpWidth = 110,
-    description = {"Shows each committed group: desired, running, pending and out-of-date instances, and its status:",
-        "converged, converging (what is left), destroying, or the last EC2 failure and its backoff."})
+    description = {"Shows each committed group: desired, running, pending and out-of-date instances, and its status.",
+        "The status is converged, converging (what is left), destroying, or the last EC2 failure and its backoff."})
 final class DescribeCommand implements Callable<Integer> {
 
   @Mixin

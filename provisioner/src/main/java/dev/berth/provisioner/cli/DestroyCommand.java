@@ -2,8 +2,8 @@ package dev.berth.provisioner.cli;
 
 import dev.berth.provisioner.Provisioner;
 import dev.berth.provisioner.controller.DestroyResult;
+import dev.berth.provisioner.controller.UnknownGroupException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,26 +38,22 @@ final class DestroyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Instant deadline = Instant.now().plus(SharedOptions.duration("--timeout", timeout));
-    Duration pause = options.poll();
+    Duration limit = SharedOptions.duration("--timeout", timeout);
     try (Provisioner provisioner = options.open()) {
-      while (true) {
-        DestroyResult pass = provisioner.groups().destroy(groupId).block();
-        if (pass.done()) {
-          command.commandLine().getOut().println("Destroyed " + groupId);
-          return 0;
-        }
-        pass.problem().ifPresentOrElse(
-            p -> log.warn("{}: destroy failed ({}); retrying", groupId, p.message()),
-            () -> log.info("{}: {} instance(s) not terminated yet", groupId, pass.remaining()));
-        if (Instant.now().plus(pause).isAfter(deadline)) {
-          command.commandLine().getOut().println("Destroying " + groupId + ": "
-              + (pass.remaining() < 0 ? "instances" : pass.remaining() + " instance(s)")
-              + " left after " + timeout + "; run destroy again, or watch, to finish");
-          return 1;
-        }
-        Mono.delay(pause).block();
+      DestroyResult last = provisioner.destroy(groupId, limit)
+          .onErrorResume(e -> !(e instanceof UnknownGroupException), e -> {
+            log.warn("{}: {}", groupId, e.getMessage());
+            return Mono.empty();
+          })
+          .block();
+      if (last != null && last.done()) {
+        command.commandLine().getOut().println("Destroyed " + groupId);
+        return 0;
       }
+      command.commandLine().getOut().println("Destroying " + groupId + ": "
+          + (last == null || last.remaining() < 0 ? "instances" : last.remaining() + " instance(s)")
+          + " left after " + timeout + "; run destroy again, or watch, to finish");
+      return 1;
     }
   }
 }

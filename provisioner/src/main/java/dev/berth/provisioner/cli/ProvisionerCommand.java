@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
     usageHelpWidth = 110,
     description = {
         "Keeps groups of EC2 instances equal to their InfraKit group specs.",
-        "Every option may also be set by the environment variable shown in brackets;",
-        "credentials come from the AWS SDK's standard chain (AWS_ACCESS_KEY_ID, profiles, ...).",
+        "Every option may also be set by the environment variable shown in brackets; credentials come from the AWS "
+            + "SDK's standard chain (AWS_ACCESS_KEY_ID, profiles, ...).",
         ""},
     subcommands = {CommitCommand.class, InspectCommand.class, DescribeCommand.class, DestroyCommand.class,
         FreeCommand.class, WatchCommand.class},

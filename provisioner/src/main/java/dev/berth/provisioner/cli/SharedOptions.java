@@ -54,7 +54,7 @@ final class SharedOptions {
 
   Provisioner open() {
     if (daemon != null && !daemon.isBlank()) {
-      return Provisioner.through(DaemonClient.connect(daemon));
+      return Provisioner.through(DaemonClient.connect(daemon), poll());
     }
     ControllerSettings defaults = ControllerSettings.defaults();
     ControllerSettings settings = new ControllerSettings(poll(), maxInstances, batchSize, defaults.launchConcurrency(),

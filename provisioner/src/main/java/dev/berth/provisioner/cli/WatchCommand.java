@@ -13,9 +13,9 @@ import reactor.core.publisher.Flux;
 
 /** {@code watch}: the controller in the foreground. */
 @Command(name = "watch", mixinStandardHelpOptions = true, usageHelpWidth = 110,
-    description = {"Runs the group controller in the foreground: every poll interval, each committed group is",
-        "reconciled (and each group being destroyed gets a destroy pass). Prints one line per round that",
-        "changed something or failed. Stops on Ctrl-C."})
+    description = {"Runs the group controller in the foreground until Ctrl-C.",
+        "Every poll interval, each committed group is reconciled (and each group being destroyed gets a destroy "
+            + "pass). Prints one line per round that changed something or failed."})
 final class WatchCommand implements Callable<Integer> {
 
   @Mixin

@@ -6,6 +6,7 @@ import dev.berth.provisioner.Ec2Harness;
 import dev.berth.provisioner.TestSpecs;
 import dev.berth.testing.Ec2Emulator;
 import java.io.IOException;
+import dev.berth.testing.HelpTexts;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -76,6 +77,38 @@ final class ProvisionerCliTest {
     assertThat(destroy.status).as(destroy.err).isZero();
     assertThat(destroy.out).isEqualTo("Destroyed aws-example\n");
     assertThat(Files.exists(dir.resolve("state/aws-example.json"))).isFalse();
+  }
+
+  /** provisioner/README.md's walk-through, on the shipped example file, with the outputs it shows. */
+  @Test
+  void readmeWalkthrough_shippedExample_pretendCommitDescribeDestroy() {
+    String example = Path.of("examples/aws-example.json").toString();
+
+    Run pretend = cli("commit", "--pretend", example);
+    assertThat(pretend.status).as(pretend.err).isZero();
+    assertThat(pretend.out).isEqualTo("Pretend commit of aws-example: Managing 1 instances\n"
+        + "Plan: create 1, terminate 0, replace 0\n");
+
+    Run commit = cli("commit", example);
+    assertThat(commit.status).as(commit.err).isZero();
+    assertThat(commit.out).isEqualTo("Committed aws-example: Managing 1 instances\n");
+
+    harness.allRunning();
+    Run describe = cli("describe", "aws-example");
+    assertThat(describe.status).as(describe.err).isZero();
+    assertThat(describe.out.replaceAll("[ \t]+", " ")).isEqualTo(
+        "GROUP DESIRED RUNNING PENDING OUTDATED STATUS\naws-example 1 1 0 0 converged\n");
+
+    Thread destroyer = new Thread(() -> {
+      Ec2Harness.await("destroy to terminate the instance",
+          () -> harness.ec2.instances().get(0).state().equals("shutting-down"));
+      harness.allTerminated();
+    });
+    destroyer.start();
+    Run destroy = cli("destroy", "aws-example", "--poll-interval", "50ms");
+    assertThat(destroy.status).as(destroy.err).isZero();
+    assertThat(destroy.out).isEqualTo("Destroyed aws-example\n");
+    assertThat(cli("describe").out).doesNotContain("aws-example");
   }
 
   @Test
@@ -155,6 +188,15 @@ final class ProvisionerCliTest {
     assertThat(top.out).contains("commit", "inspect", "describe", "destroy", "free", "watch");
     assertThat(commit.out).contains("--pretend", "--region", "--endpoint-url", "--state-dir", "AWS_ENDPOINT_URL_EC2",
         "BERTH_STATE_DIR", "BERTH_MAX_INSTANCES");
+  }
+
+  @Test
+  void help_noParagraphCutMidSentence_everyCommandListedWithAWholeSentence() {
+    Run top = cli("--help");
+
+    assertThat(HelpTexts.unfinishedParagraphs(new picocli.CommandLine(new ProvisionerCommand()))).isEmpty();
+    assertThat(HelpTexts.commandList(top.out)).containsKeys("commit", "inspect", "describe", "destroy", "free", "watch")
+        .allSatisfy((name, text) -> assertThat(text).as(name).endsWith("."));
   }
 
   private Run cli(String... args) {
