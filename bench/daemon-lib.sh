@@ -121,7 +121,7 @@ group_state() {
   api GET "/v1/groups/$1" "$2" | jq -r '"\(.status) \(.running)/\(.desired) \(.outOfDate)"'
 }
 
-# job_state ID ADMIN_PORT: "state phase percent%" of an encryption job.
+# job_state ID ADMIN_PORT: "state [phase percent%]" of an encryption job (phase once it reports one).
 job_state() {
-  api GET "/v1/encryptions/$1" "$2" | jq -r '"\(.state) \(.phase // "-") \(.percent)%"'
+  api GET "/v1/encryptions/$1" "$2" | jq -r '.state + (if .phase then " \(.phase) \(.percent)%" else "" end)'
 }

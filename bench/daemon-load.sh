@@ -27,7 +27,7 @@
 #   GROUP_SIZE    instances of each round's group, also the daemon's --max-instances (default 200)
 #   JOBS          encryption jobs per busy round (default 2)
 #   CONTAINERS    containers in the emulated engine (default 1000)
-#   EC2_POLL      the daemon's --ec2-poll-interval (default 2s: five times the default's work)
+#   EC2_POLL      the daemon's --ec2-poll-interval (default 10s, the daemon's own; 2s polls five times as often)
 #   EC2_PENDING, EC2_COPY, EC2_SHUTDOWN   the EC2 emulator's durations in seconds (20, 30, 5)
 #   BERTH_JVM_TUNED, BERTH_JAVA_OPTS, JAVA_HOME: as bin/berth-proxy reads them
 #
@@ -40,7 +40,7 @@ ROUNDS=${ROUNDS:-3}
 GROUP_SIZE=${GROUP_SIZE:-200}
 JOBS=${JOBS:-2}
 CONTAINERS=${CONTAINERS:-1000}
-EC2_POLL=${EC2_POLL:-2s}
+EC2_POLL=${EC2_POLL:-10s}
 source "$(dirname "${BASH_SOURCE[0]}")/daemon-lib.sh"
 
 free_port; NGINX_PORT=$FREE_PORT
@@ -72,19 +72,28 @@ quiet() {
   log "EC2 calls did not stop within 90 s; the idle run that follows is not idle"
 }
 
-printf '%-5s %-5s %9s %8s %8s %6s %10s %6s  %s\n' round phase "req/s" "p50 ms" "p99 ms" errors "cpu us/req" "ec2" \
-  "group and jobs: before -> after the run"
+# host_share TICKS_BEFORE: the emulators' CPU since then, in % of one core over the run (DURATION s).
+host_share() {
+  awk -v t=$(($(cpu_ticks "$HOST_PID") - $1)) -v hz="$CLK_TCK" -v d="$DURATION" 'BEGIN {printf "%.0f", t / hz / d * 100}'
+}
+
+# ec2: calls to the EC2 emulator during the run; emul: the emulators' CPU (they share the 2 cores with wrk and the daemon).
+printf '%-5s %-5s %9s %8s %8s %6s %10s %6s %6s  %s\n' round phase "req/s" "p50 ms" "p99 ms" errors "cpu us/req" "ec2" \
+  emul "group (status running/desired outOfDate); jobs (state phase percent): before -> after the run"
 idle=() busy=() evidence=()
 for ((r = 1; r <= ROUNDS; r++)); do
   quiet
   calls=$(ec2_calls)
+  host_cpu=$(cpu_ticks "$HOST_PID")
+  echo "$(date -u +%T.%3N) idle $r" >>"$BENCH_DIR/phases.txt"   # wall-clock starts, to line up with -Xlog:gc:...:time
   line=$(run_wrk "$DURATION" "$creds_url" "$BENCH_DIR/idle-$r.txt" "$PROXY_PID")
   alive "$PROXY_PID" proxy
+  emulators=$(host_share "$host_cpu")
   sleep 1.2   # the emulator reports its calls once a second
   n=$(( $(ec2_calls) - calls ))
   read -r rps p50 p99 bad cpu <<<"$line"
-  printf '%-5s %-5s %9.0f %8.2f %8.2f %6d %10.1f %6d  %s\n' "$r" idle "$rps" "$p50" "$p99" "$bad" "$cpu" "$n" \
-    "running jobs: $(metric berth_encryptions_running "$ADMIN")"
+  printf '%-5s %-5s %9.0f %8.2f %8.2f %6d %10.1f %6d %5s%%  %s\n' "$r" idle "$rps" "$p50" "$p99" "$bad" "$cpu" "$n" \
+    "$emulators" "running jobs: $(metric berth_encryptions_running "$ADMIN")"
   idle+=("$line")
 
   group=bench-$r
@@ -97,15 +106,18 @@ for ((r = 1; r <= ROUNDS; r++)); do
   calls=$(ec2_calls)
   before="$(group_state "$group" "$ADMIN")"
   for id in "${jobs[@]}"; do before+="; $(job_state "$id" "$ADMIN")"; done
+  host_cpu=$(cpu_ticks "$HOST_PID")
+  echo "$(date -u +%T.%3N) busy $r" >>"$BENCH_DIR/phases.txt"
   line=$(run_wrk "$DURATION" "$creds_url" "$BENCH_DIR/busy-$r.txt" "$PROXY_PID")
   alive "$PROXY_PID" proxy
+  emulators=$(host_share "$host_cpu")
   after="$(group_state "$group" "$ADMIN")"
   for id in "${jobs[@]}"; do after+="; $(job_state "$id" "$ADMIN")"; done
   sleep 1.2
   n=$(( $(ec2_calls) - calls ))
   read -r rps p50 p99 bad cpu <<<"$line"
-  printf '%-5s %-5s %9.0f %8.2f %8.2f %6d %10.1f %6d  %s\n' "$r" busy "$rps" "$p50" "$p99" "$bad" "$cpu" "$n" \
-    "$before -> $after"
+  printf '%-5s %-5s %9.0f %8.2f %8.2f %6d %10.1f %6d %5s%%  %s\n' "$r" busy "$rps" "$p50" "$p99" "$bad" "$cpu" "$n" \
+    "$emulators" "$before -> $after"
   evidence+=("round $r: EC2 calls during the busy run: $(ec2_breakdown "$calls")")
   busy+=("$line")
 

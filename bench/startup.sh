@@ -14,8 +14,9 @@
 # (-XX:SharedArchiveFile).
 #
 # STARTS starts of each configuration, alternating: the time from launching bin/berth-proxy to the
-# first 200 from /readyz (the index has listed the engine's containers and the listener is up),
-# polled every 20 ms, then SIGTERM and wait. Then one more start of each for memory: once every
+# first answer from /healthz (the JVM has started and the listeners are up) and to the first 200
+# from /readyz (the index has also listed the engine's containers), polled every 20 ms, then
+# SIGTERM and wait. Then one more start of each for memory: once every
 # container's credentials are cached (and, for "everything", the group is converged and JOBS
 # encryption jobs are running), VmRSS after 6 s idle (one native-heap trim), then after DURATION s
 # of wrk against container 0's credentials, and the peak (VmHWM).
@@ -61,15 +62,20 @@ launch() {
   BERTH_JAVA_OPTS=$opts start_proxy "${DAEMON_ARGS[@]}"
 }
 
-# await_ready: the milliseconds from STARTED_NS to the first 200 from /readyz (at most 120 s).
+# await_ready: "LISTENING_MS READY_MS": from STARTED_NS to the first answer from /healthz (the admin
+# listener is up) and to the first 200 from /readyz (the index has synced too); at most 120 s.
 await_ready() {
-  local deadline=$((SECONDS + 120))
+  local deadline=$((SECONDS + 120)) listening=""
   until curl -sf -o /dev/null --max-time 1 "http://127.0.0.1:$ADMIN/readyz"; do
+    if [[ -z $listening ]] && curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$ADMIN/healthz"; then
+      listening=$((($(date +%s%N) - STARTED_NS) / 1000000))
+    fi
     alive "$PROXY_PID" proxy
     ((SECONDS < deadline)) || { log "not ready after 120 s"; exit 1; }
     sleep 0.02
   done
-  echo $((($(date +%s%N) - STARTED_NS) / 1000000))
+  local ready=$((($(date +%s%N) - STARTED_NS) / 1000000))
+  echo "${listening:-$ready} $ready"
 }
 
 # stop_daemon: SIGTERM and wait (it cancels and cleans up running jobs first); keeps its log.
@@ -119,13 +125,15 @@ fi
 
 configs=(proxy everything)
 [[ $CDS == 1 ]] && configs+=(cds)
-declare -A times
+declare -A times listen_times
 log "$STARTS starts of each of: ${configs[*]} (alternating); load $(cut -d' ' -f1-3 /proc/loadavg)"
 for ((i = 1; i <= STARTS; i++)); do
   for config in "${configs[@]}"; do
     launch "$config"
-    ms=$(await_ready)
+    read -r listening ms < <(await_ready)
+    [[ -n ${ms:-} ]] || { log "$config: no ready time"; exit 1; }
     times[$config]+="$ms "
+    listen_times[$config]+="$listening "
     stop_daemon
   done
 done
@@ -155,14 +163,22 @@ done
 echo
 echo "real daemon (bin/berth-proxy, normal mode), $CONTAINERS containers, $STARTS starts each, $(nproc) cores," \
   "load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ)"
-printf '%-11s %10s %9s %9s %14s %16s %10s\n' config "ready: median" "worst" "best" "RSS MiB: idle" "after load" "peak" 
+# stats LIST: "median worst best" of a list of numbers.
+stats() {
+  printf '%s\n' $1 | sort -n | awk '{v[NR] = $1} END {
+    printf "%d %d %d\n", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[NR], v[1] }'
+}
+printf '%-11s %22s %22s %28s\n' "" "to listening (ms)" "to ready (ms)" "RSS (MiB)"
+printf '%-11s %8s %6s %6s %8s %6s %6s %8s %10s %8s\n' config median worst best median worst best idle "after load" peak
 for config in "${configs[@]}"; do
-  # shellcheck disable=SC2207  # a list of numbers, split on purpose
-  sorted=($(printf '%s\n' ${times[$config]} | sort -n))
-  n=${#sorted[@]}
-  if ((n % 2)); then med=${sorted[n / 2]}; else med=$(((sorted[n / 2 - 1] + sorted[n / 2]) / 2)); fi
+  read -r lmed lworst lbest < <(stats "${listen_times[$config]}")
+  read -r med worst best < <(stats "${times[$config]}")
   read -r idle loaded hwm <<<"${memory[$config]}"
-  printf '%-11s %10d ms %6d ms %6d ms %14s %16s %10s\n' "$config" "$med" "${sorted[n - 1]}" "${sorted[0]}" "$idle" "$loaded" "$hwm"
+  printf '%-11s %8d %6d %6d %8d %6d %6d %8s %10s %8s\n' "$config" "$lmed" "$lworst" "$lbest" "$med" "$worst" "$best" \
+    "$idle" "$loaded" "$hwm"
 done
-echo "every start to ready (ms), in order:"
-for config in "${configs[@]}"; do echo "  $config: ${times[$config]}"; done
+echo "every start (ms to listening / to ready), in order:"
+for config in "${configs[@]}"; do
+  paste -d/ <(printf '%s\n' ${listen_times[$config]}) <(printf '%s\n' ${times[$config]}) | tr '\n' ' ' | sed "s/^/  $config: /"
+  echo
+done
