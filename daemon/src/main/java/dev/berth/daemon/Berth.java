@@ -5,6 +5,7 @@ import dev.berth.daemon.api.ContainerRoutes;
 import dev.berth.daemon.api.ControlApi;
 import dev.berth.daemon.api.EncryptionRoutes;
 import dev.berth.daemon.api.GroupRoutes;
+import dev.berth.provisioner.controller.ControllerSettings;
 import dev.berth.provisioner.controller.GroupController;
 import dev.berth.provisioner.controller.GroupStatus;
 import dev.berth.proxy.ContainerDecision;
@@ -188,7 +189,8 @@ public final class Berth {
       if (settings.adminSocket != null) {
         builder.adminSocket(settings.adminSocket);
       }
-      groups = settings.groupsDirectory == null ? null : new GroupHost(made, settings.groupsDirectory, settings.ec2PollInterval);
+      groups = settings.groupsDirectory == null ? null : new GroupHost(made, settings.groupsDirectory, settings.ec2PollInterval,
+          settings.maxInstancesPerGroup);
       encryptions = settings.encryptorStateDirectory == null ? null
           : new EncryptionJobs(made, settings.encryptorStateDirectory, settings.ec2PollInterval,
               java.time.Clock.systemUTC());
@@ -245,6 +247,7 @@ public final class Berth {
     private Path encryptorStateDirectory;
     private URI ec2Endpoint;
     private Duration ec2PollInterval;
+    private int maxInstancesPerGroup = ControllerSettings.DEFAULT_MAX_INSTANCES;
 
     private Builder(ProxyConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -307,6 +310,18 @@ public final class Berth {
         throw new IllegalArgumentException("--ec2-poll-interval must be positive, got " + interval);
       }
       this.ec2PollInterval = interval;
+      return this;
+    }
+
+    /**
+     * The hard cap on a group's instances: a spec asking for more (desired plus surge) is refused,
+     * as by the provisioner's {@code --max-instances}; {@value ControllerSettings#DEFAULT_MAX_INSTANCES} by default.
+     */
+    public Builder maxInstancesPerGroup(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("--max-instances must be at least 1, got " + max);
+      }
+      this.maxInstancesPerGroup = max;
       return this;
     }
 

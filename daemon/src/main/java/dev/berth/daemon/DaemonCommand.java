@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import dev.berth.provisioner.controller.ControllerSettings;
 import picocli.CommandLine.Option;
 
 /** The daemon's command line; every option can also come from the environment variable it names. */
@@ -94,6 +95,12 @@ final class DaemonCommand implements Callable<Integer> {
       description = "Run a group controller for every group spec in DIR (one JSON file per group, as berth-provisioner "
           + "keeps them), committed there or through PUT /v1/groups/ID [BERTH_GROUPS_DIR] (default: no groups).")
   Path groupsDir;
+
+  @Option(names = "--max-instances", paramLabel = "N",
+      defaultValue = "${env:BERTH_MAX_INSTANCES:-" + ControllerSettings.DEFAULT_MAX_INSTANCES + "}",
+      description = "Hard cap on instances per group, as berth-provisioner's; a spec asking for more is refused "
+          + "[BERTH_MAX_INSTANCES] (default: ${DEFAULT-VALUE}).")
+  int maxInstances;
 
   @Option(names = "--encryptor-state-dir", paramLabel = "DIR", defaultValue = "${env:BERTH_ENCRYPTOR_STATE_DIR}",
       description = "Run encryption jobs (POST /v1/encryptions), journaled in DIR as berth-encryptor does "
@@ -207,6 +214,7 @@ final class DaemonCommand implements Callable<Integer> {
         .onFatalError(FatalErrors::report)
         .adminSocket(adminSocket)
         .groupsDirectory(groupsDir)
+        .maxInstancesPerGroup(maxInstances)
         .encryptorStateDirectory(encryptorStateDir)
         .ec2PollInterval(ec2PollInterval == null || ec2PollInterval.isBlank() ? null
             : duration("--ec2-poll-interval", ec2PollInterval))

@@ -36,8 +36,8 @@ final class GroupHost implements AutoCloseable {
   private final Sinks.Many<GroupStatus> statuses = Sinks.many().multicast().directBestEffort();
   private final Disposable watch;
 
-  GroupHost(BerthRuntime runtime, Path directory, Duration pollInterval) {
-    ControllerSettings settings = ControllerSettings.defaults();
+  GroupHost(BerthRuntime runtime, Path directory, Duration pollInterval, int maxInstancesPerGroup) {
+    ControllerSettings settings = ControllerSettings.defaults().withMaxInstancesPerGroup(maxInstancesPerGroup);
     this.provisioner = Provisioner.builder().runtime(runtime).stateDirectory(directory)
         .settings(pollInterval == null ? settings : settings.withPollInterval(pollInterval)).start();
     this.meters = runtime.meters();

@@ -136,6 +136,28 @@ class ControlApiTest {
   }
 
   @Test
+  void maxInstances_defaultRefusesABiggerGroup_andARaisedCapAcceptsIt() throws Exception {
+    Answer refused = send("PUT", "/v1/groups/big", SPEC.formatted("big", 150, Ec2Emulator.EXAMPLE_IMAGE_ID));
+    assertThat(refused.status()).isEqualTo(400);
+    assertThat(refused.body()).contains("100");
+    assertThat(ec2.calls("RunInstances")).isZero();
+
+    Berth raised = Berth.builder(ProxyConfig.builder().local(true).region("us-east-1")
+            .listen(new InetSocketAddress("127.0.0.1", 0)).adminListen(new InetSocketAddress("127.0.0.1", 0)).build())
+        .groupsDirectory(state.resolve("raised")).ec2Endpoint(ec2.endpoint()).maxInstancesPerGroup(150)
+        .ec2PollInterval(Duration.ofMillis(100)).build();
+    raised.start().block();
+    try {
+      HttpResponse<String> accepted = call(raised, "PUT", "/v1/groups/big", SPEC.formatted("big", 150, Ec2Emulator.EXAMPLE_IMAGE_ID));
+      assertThat(accepted.statusCode()).isEqualTo(200);
+      assertThat(JSON.readTree(accepted.body()).path("managing").asInt()).isEqualTo(150);
+      assertThat(ec2.instances()).hasSize(150);
+    } finally {
+      raised.stop().block();
+    }
+  }
+
+  @Test
   void free_forgetsTheGroup_andLeavesItsInstances() throws Exception {
     send("PUT", "/v1/groups/keep", SPEC.formatted("keep", 2, Ec2Emulator.EXAMPLE_IMAGE_ID));
     Answer freed = send("POST", "/v1/groups/keep/free", "");

@@ -30,6 +30,18 @@ import java.util.concurrent.CountDownLatch;
  * #         (once the proxy at 18101 is ready) started 1000 containers
  * }</pre>
  *
+ * <p>With {@code --ec2 PENDING,COPY,SHUTTING_DOWN} (seconds) it also runs an {@link Ec2Emulator} on
+ * {@code 127.0.0.1} (region {@code us-east-1}, no capacity limit) for the daemon's groups and
+ * encryption jobs ({@code bench/daemon-load.sh}), adds {@code ec2=URL} to the {@code ready} line, and
+ * prints the emulator's call counts every second as {@code ec2-calls TOTAL Action=N ...}, so a script
+ * can count the EC2 calls made in a time window.
+ *
+ * <pre>{@code
+ * java -cp ... dev.berth.testing.EmulatedHost --ec2 20,30,5 /tmp/bench/docker.sock 1000
+ * # stdout: ready sts=http://127.0.0.1:41234 docker=unix:///tmp/bench/docker.sock ec2=http://127.0.0.1:41235
+ * #         ec2-calls 0
+ * }</pre>
+ *
  * <p>With a readiness URL, the containers start only once it answers 200 — that is, once the proxy
  * listens with its index subscribed to the events stream — so the proxy sees each of them start and
  * prefetches its credentials, as on a host where the proxy starts before the containers. Without
@@ -47,13 +59,19 @@ public final class EmulatedHost {
   /**
    * Starts the emulators and prints {@code ready sts=URL docker=DOCKER_HOST} on stdout.
    *
-   * @param args {@code SOCKET CONTAINERS [READY_URL]}: the Docker socket to create, how many
-   *     containers to run (1 to 65535), and optionally a loopback URL to wait for before running them
+   * @param args {@code [--ec2 PENDING,COPY,SHUTTING_DOWN] SOCKET CONTAINERS [READY_URL]}: optionally an
+   *     EC2 emulator's state durations in seconds, the Docker socket to create, how many containers to
+   *     run (1 to 65535), and optionally a loopback URL to wait for before running them
    * @throws Exception if an emulator does not start, or the readiness URL never answers 200
    */
   public static void main(String[] args) throws Exception {
+    Duration[] ec2Durations = null;
+    if (args.length >= 2 && args[0].equals("--ec2")) {
+      ec2Durations = seconds(args[1]);
+      args = java.util.Arrays.copyOfRange(args, 2, args.length);
+    }
     if (args.length < 2 || args.length > 3) {
-      System.err.println("usage: EmulatedHost SOCKET CONTAINERS [READY_URL]");
+      System.err.println("usage: EmulatedHost [--ec2 PENDING,COPY,SHUTTING_DOWN] SOCKET CONTAINERS [READY_URL]");
       System.exit(2);
     }
     Path socket = Path.of(args[0]);
@@ -65,8 +83,13 @@ public final class EmulatedHost {
 
     StsEmulator sts = StsEmulator.builder().host("127.0.0.1").start();
     DockerEngineEmulator docker = DockerEngineEmulator.builder().socket(socket).start();
+    Ec2Emulator ec2 = ec2Durations == null ? null : Ec2Emulator.builder().host("127.0.0.1").region("us-east-1")
+        .pendingDuration(ec2Durations[0]).copyDuration(ec2Durations[1]).shuttingDownDuration(ec2Durations[2]).start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (ec2 != null) {
+        ec2.close();
+      }
       docker.close();
       sts.close();
       stopped.countDown();
@@ -75,8 +98,12 @@ public final class EmulatedHost {
     if (readyUrl == null) {
       runContainers(docker, count);
     }
-    System.out.println("ready sts=" + sts.endpoint() + " docker=" + docker.dockerHost());
+    System.out.println("ready sts=" + sts.endpoint() + " docker=" + docker.dockerHost()
+        + (ec2 == null ? "" : " ec2=" + ec2.endpoint()));
     System.out.flush();
+    if (ec2 != null) {
+      reportCalls(ec2);
+    }
     if (readyUrl != null) {
       awaitReady(readyUrl);
       runContainers(docker, count);
@@ -84,6 +111,39 @@ public final class EmulatedHost {
       System.out.flush();
     }
     stopped.await();
+  }
+
+  // A daemon thread: one line a second with the calls so far, by action name.
+  private static void reportCalls(Ec2Emulator ec2) {
+    Thread reporter = new Thread(() -> {
+      try {
+        while (true) {
+          Map<String, Integer> calls = new java.util.TreeMap<>(ec2.calls());
+          StringBuilder line = new StringBuilder("ec2-calls ")
+              .append(calls.values().stream().mapToInt(Integer::intValue).sum());
+          calls.forEach((action, n) -> line.append(' ').append(action).append('=').append(n));
+          System.out.println(line);
+          System.out.flush();
+          Thread.sleep(1000);
+        }
+      } catch (InterruptedException stopping) {
+        Thread.currentThread().interrupt();
+      }
+    }, "ec2-calls");
+    reporter.setDaemon(true);
+    reporter.start();
+  }
+
+  private static Duration[] seconds(String list) {
+    String[] parts = list.split(",");
+    if (parts.length != 3) {
+      throw new IllegalArgumentException("--ec2 takes PENDING,COPY,SHUTTING_DOWN in seconds, e.g. 20,30,5; got " + list);
+    }
+    Duration[] durations = new Duration[3];
+    for (int i = 0; i < 3; i++) {
+      durations[i] = Duration.ofMillis(Math.round(Double.parseDouble(parts[i]) * 1000));
+    }
+    return durations;
   }
 
   private static void runContainers(DockerEngineEmulator docker, int count) {
