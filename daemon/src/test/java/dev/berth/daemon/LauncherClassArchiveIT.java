@@ -63,6 +63,21 @@ final class LauncherClassArchiveIT {
     assertThat(third).contains("class-data archive: using ");
   }
 
+  @Test
+  void aRunThatOnlyPrintsRecordsNothing() throws Exception {
+    Path cache = dir.resolve("cache");
+    ProcessBuilder version = new ProcessBuilder(ROOT.resolve("bin/berth-proxy").toString(), "--version")
+        .redirectErrorStream(true).redirectOutput(dir.resolve("version.log").toFile());
+    version.environment().put("BERTH_JAR", JAR.toString());
+    version.environment().put("BERTH_CACHE_DIR", cache.toString());
+    version.environment().put("AWS_EC2_METADATA_DISABLED", "true");
+    Process run = version.start();
+    assertThat(run.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(read(dir.resolve("version.log"))).contains("berth-proxy ").doesNotContain("class-data archive");
+    // Its classes (picocli's) would make an archive of nothing the daemon needs.
+    assertThat(cache).doesNotExist();
+  }
+
   /** Runs bin/berth-proxy --local until /readyz says ready (its log says the warm-up is done), then stops it; returns its output. */
   private String runUntilReady(String name, Path cache) throws Exception {
     Path output = dir.resolve(name + ".log");
