@@ -9,6 +9,7 @@ public final class Main {
 
   public static void main(String[] args) {
     Logging.configure();
+    Preload.start();
     System.exit(DaemonCommand.commandLine().execute(args));
   }
 }

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +40,7 @@ import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRoutes;
+import reactor.netty.resources.LoopResources;
 
 /**
  * The Berth metadata proxy: one event loop carrying the HTTP server, the upstream client and the
@@ -154,6 +156,7 @@ public final class BerthProxy implements AutoCloseable {
     private PacketRuleSettings packetRules;
     private Consumer<HttpServerRoutes> adminRoutes = routes -> {};
     private Path adminSocket;
+    private CredentialSource warmUpCredentials;
 
     private Builder(ProxyConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -206,6 +209,12 @@ public final class BerthProxy implements AutoCloseable {
     /** Also serves the admin routes on a unix socket at {@code path}, readable and writable by the owner only. */
     public Builder adminSocket(Path path) {
       this.adminSocket = Objects.requireNonNull(path, "path");
+      return this;
+    }
+
+    /** Replaces the credentials of the warm-up's synthetic caller (default: local ones); for tests. */
+    Builder warmUpCredentials(CredentialSource source) {
+      this.warmUpCredentials = Objects.requireNonNull(source, "source");
       return this;
     }
 
@@ -271,7 +280,9 @@ public final class BerthProxy implements AutoCloseable {
       if (source == null && config.local()) {
         source = LocalMode.issuer(config.sessionDuration(), clock);
       } else if (source == null) {
-        source = new StsRoleAssumer(runtime.sts(), config.sessionDuration(), clock);
+        // The STS client (about a second of a cold JVM's time) is made off the way to ready.
+        BerthRuntime clients = runtime;
+        source = new StsRoleAssumer(clients::sts, config.sessionDuration(), clock);
       }
       String defaultRole = config.defaultRole() == null && config.local() ? LocalMode.ROLE : config.defaultRole();
       RolePolicy policy = new RolePolicy(new RolePolicy.Settings(config.roleLabel(), defaultRole,
@@ -309,12 +320,14 @@ public final class BerthProxy implements AutoCloseable {
           .maxForwardedPerCaller(config.maxForwardedPerCaller())
           .meters(meters)
           .build();
-      HttpServer http = HttpServer.create()
-          .runOn(runtime.loopResources())
-          .bindAddress(config::listen)
+      // Made twice from the same settings: the metadata server, and its copy that the warm-up asks.
+      LoopResources loops = runtime.loopResources();
+      Supplier<HttpServer> metadataServer = () -> HttpServer.create()
+          .runOn(loops)
           .idleTimeout(Duration.ofSeconds(30))
           .httpRequestDecoder(spec -> spec.maxInitialLineLength(4096).maxHeaderSize(8192).maxChunkSize(8192))
-          .doOnChannelInit(ConnectionGuard.create(config.maxConnections(), config.maxConnectionsPerCaller()))
+          .doOnChannelInit(ConnectionGuard.create(config.maxConnections(), config.maxConnectionsPerCaller()));
+      HttpServer http = metadataServer.get().bindAddress(config::listen)
           // Tracks connections so that disposeNow drains them: a request in flight at shutdown is answered.
           .channelGroup(new DefaultChannelGroup(GlobalEventExecutor.INSTANCE))
           .handle(handler);
@@ -324,7 +337,11 @@ public final class BerthProxy implements AutoCloseable {
       Disposable readiness = index.ready().subscribe(null,
           error -> log.error("container index failed: {}", error.toString()), () -> indexed.set(true));
       resources.add(readiness::dispose);
-      BooleanSupplier ready = () -> !server.isDisposed() && indexed.get();
+      // Ready once the request path has been exercised too (or the warm-up gave up: it never keeps the proxy unready).
+      AtomicBoolean warmedUp = new AtomicBoolean();
+      Disposable warming = warmUp(metadataServer.get(), meters).doFinally(signal -> warmedUp.set(true)).subscribe();
+      resources.add(warming::dispose);
+      BooleanSupplier ready = () -> !server.isDisposed() && indexed.get() && warmedUp.get();
       DisposableServer admin = AdminServer.bind(runtime.loopResources(), config.adminListen(), meters, ready, adminRoutes);
       resources.add(() -> admin.disposeNow(Duration.ofSeconds(5)));
       if (adminSocket != null) {
@@ -344,6 +361,25 @@ public final class BerthProxy implements AutoCloseable {
           admin.address(), config.local() ? "embedded (local mode)" : config.upstream() == null ? "disabled" : config.upstream(),
           config.tokenRequired() ? "required" : "optional");
       return new BerthProxy(resources, server, admin, meters, decisions);
+    }
+
+    private Mono<Integer> warmUp(HttpServer copy, PrometheusMeterRegistry meters) {
+      Counter requests = Counter.builder("berth.warmup.requests")
+          .description("Requests the proxy sent a copy of its metadata server on loopback before it said ready").register(meters);
+      long started = System.nanoTime();
+      CredentialSource source = warmUpCredentials != null ? warmUpCredentials
+          : WarmUp.localCredentials(config.sessionDuration(), clock);
+      return WarmUp.run(copy, source, clock)
+          .timeout(WarmUp.LIMIT)
+          .doOnNext(answered -> {
+            requests.increment(answered);
+            log.info("warmed up the request path: {} requests on loopback in {} ms", answered,
+                Duration.ofNanos(System.nanoTime() - started).toMillis());
+          })
+          .onErrorResume(error -> {
+            log.warn("warm-up failed ({}); ready without it, the first requests may be slow", error.toString());
+            return Mono.empty();
+          });
     }
 
     private static CredentialSource counted(CredentialSource source, PrometheusMeterRegistry meters) {

@@ -10,7 +10,11 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.sts.StsAsyncClient;
@@ -32,7 +36,9 @@ public final class StsRoleAssumer implements CredentialSource {
       Set.of("AccessDenied", "ValidationError", "MalformedPolicyDocument", "PackedPolicyTooLarge",
           "RegionDisabledException", "InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken");
 
-  private final StsAsyncClient sts;
+  private static final Logger log = LoggerFactory.getLogger(StsRoleAssumer.class);
+
+  private final Mono<StsAsyncClient> sts;
   private final Duration sessionDuration;
   private final Clock clock;
 
@@ -42,7 +48,25 @@ public final class StsRoleAssumer implements CredentialSource {
    * @param clock stamps {@code LastUpdated}
    */
   public StsRoleAssumer(StsAsyncClient sts, Duration sessionDuration, Clock clock) {
-    this.sts = Objects.requireNonNull(sts, "sts");
+    this(Mono.just(Objects.requireNonNull(sts, "sts")), sessionDuration, clock);
+  }
+
+  /**
+   * With a client that is still to be made, e.g. {@code runtime::sts}: building an SDK client takes
+   * a cold JVM about a second, so it is made at once on a worker thread, in parallel with the rest
+   * of the start, and the first fetches wait for it there, never on the loop.
+   */
+  public StsRoleAssumer(Supplier<StsAsyncClient> sts, Duration sessionDuration, Clock clock) {
+    this(Mono.fromSupplier(Objects.requireNonNull(sts, "sts")).subscribeOn(Schedulers.boundedElastic()).cache(),
+        sessionDuration, clock);
+    // Starts making it now. A client that cannot be made (no region, say) fails every fetch, which
+    // the proxy logs per role; this line says why, once.
+    this.sts.subscribe(made -> {}, error -> log.error("the STS client cannot be made, so no container gets "
+        + "credentials: {}", error.toString()));
+  }
+
+  private StsRoleAssumer(Mono<StsAsyncClient> sts, Duration sessionDuration, Clock clock) {
+    this.sts = sts;
     this.sessionDuration = Objects.requireNonNull(sessionDuration, "sessionDuration");
     this.clock = Objects.requireNonNull(clock, "clock");
   }
@@ -56,8 +80,8 @@ public final class StsRoleAssumer implements CredentialSource {
         .durationSeconds((int) sessionDuration.toSeconds())
         .build();
     // The host's own credentials are made ready off the loop first: the SDK would wait for them here.
-    return HostCredentials.readyFor(sts)
-        .then(Mono.defer(() -> Mono.fromFuture(sts.assumeRole(request))))
+    return sts.flatMap(client -> HostCredentials.readyFor(client)
+            .then(Mono.defer(() -> Mono.fromFuture(client.assumeRole(request)))))
         .map(this::toCredentials)
         .onErrorMap(error -> !(error instanceof CredentialException), StsRoleAssumer::classify);
   }

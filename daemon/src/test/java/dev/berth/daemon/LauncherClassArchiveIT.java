@@ -1,0 +1,125 @@
+package dev.berth.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.testing.Await;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * bin/berth-proxy's class-data archive, as a host sees it across restarts: the first start records
+ * one into the cache directory (written when the daemon stops), the next starts map the daemon's
+ * classes from it, and a recording cut short is dropped rather than handed to the JVM (which would
+ * crash on it). Local mode, loopback only, no lab needed.
+ */
+final class LauncherClassArchiveIT {
+
+  private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+  private static final Path JAR = ROOT.resolve("daemon/target/berth-proxy.jar");
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void firstStartRecords_nextStartUsesTheArchive() throws Exception {
+    assertThat(JAR).as("the packaged jar (Failsafe runs after package)").exists();
+    Path cache = dir.resolve("cache");
+
+    String first = runUntilReady("first", cache);
+    assertThat(first).contains("class-data archive: none yet for this jar and JVM; this run records one");
+    assertThat(files(cache, ".jsa.part-")).as("the recording, written as the daemon stopped").hasSize(1);
+
+    String second = runUntilReady("second", cache);
+    assertThat(second).contains("class-data archive: using ");
+    assertThat(files(cache, ".jsa")).as("the checked recording, kept").hasSize(1);
+    assertThat(files(cache, ".jsa.part-")).isEmpty();
+    // The daemon's own classes came from the archive, not from the jar.
+    assertThat(Files.readString(dir.resolve("second.classes")))
+        .containsPattern("dev\\.berth\\.proxy\\.BerthProxy source: shared objects file \\(top\\)");
+  }
+
+  @Test
+  void aRecordingCutShortIsDroppedAndRecordedAgain() throws Exception {
+    Path cache = dir.resolve("cache");
+    runUntilReady("first", cache);
+    Path part = files(cache, ".jsa.part-").get(0);
+    byte[] whole = Files.readAllBytes(part);
+    Files.write(part, java.util.Arrays.copyOf(whole, whole.length / 3));   // as if killed while writing it
+
+    String second = runUntilReady("second", cache);
+    assertThat(second).contains("dropping " + part).contains("this run records one");
+    assertThat(Files.readString(dir.resolve("second.classes")))
+        .doesNotContain("source: shared objects file (top)");
+
+    String third = runUntilReady("third", cache);
+    assertThat(third).contains("class-data archive: using ");
+  }
+
+  @Test
+  void aRunThatOnlyPrintsRecordsNothing() throws Exception {
+    Path cache = dir.resolve("cache");
+    ProcessBuilder version = new ProcessBuilder(ROOT.resolve("bin/berth-proxy").toString(), "--version")
+        .redirectErrorStream(true).redirectOutput(dir.resolve("version.log").toFile());
+    version.environment().put("BERTH_JAR", JAR.toString());
+    version.environment().put("BERTH_CACHE_DIR", cache.toString());
+    version.environment().put("AWS_EC2_METADATA_DISABLED", "true");
+    Process run = version.start();
+    assertThat(run.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(read(dir.resolve("version.log"))).contains("berth-proxy ").doesNotContain("class-data archive");
+    // Its classes (picocli's) would make an archive of nothing the daemon needs.
+    assertThat(cache).doesNotExist();
+  }
+
+  /** Runs bin/berth-proxy --local until /readyz says ready (its log says the warm-up is done), then stops it; returns its output. */
+  private String runUntilReady(String name, Path cache) throws Exception {
+    Path output = dir.resolve(name + ".log");
+    ProcessBuilder launcher = new ProcessBuilder(ROOT.resolve("bin/berth-proxy").toString(), "--local",
+        "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0")
+        .redirectErrorStream(true)
+        .redirectOutput(output.toFile());
+    launcher.environment().put("BERTH_JAR", JAR.toString());
+    launcher.environment().put("BERTH_CACHE_DIR", cache.toString());
+    launcher.environment().put("BERTH_JAVA_OPTS", "-Xlog:class+load=info:file=" + dir.resolve(name + ".classes"));
+    launcher.environment().put("AWS_EC2_METADATA_DISABLED", "true");
+    launcher.environment().put("AWS_ACCESS_KEY_ID", "AKIDBERTHTEST0000000");
+    launcher.environment().put("AWS_SECRET_ACCESS_KEY", "berth-test-secret");
+    launcher.environment().put("AWS_REGION", "us-east-1");
+    Process daemon = launcher.start();
+    try {
+      Await.until(name + " start warms up", () -> read(output).contains("warmed up the request path")
+          || !daemon.isAlive());
+      assertThat(daemon.isAlive()).as(read(output)).isTrue();
+    } finally {
+      daemon.destroy();   // SIGTERM, as systemd stops it: the JVM writes the recording on the way out
+      if (!daemon.waitFor(60, TimeUnit.SECONDS)) {
+        daemon.destroyForcibly();
+      }
+    }
+    return read(output);
+  }
+
+  private static List<Path> files(Path cache, String containing) throws IOException {
+    try (Stream<Path> listed = Files.list(cache)) {
+      return listed.filter(p -> {
+        String file = p.getFileName().toString();
+        return containing.equals(".jsa") ? file.endsWith(".jsa") : file.contains(containing);
+      }).toList();
+    }
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
