@@ -17,9 +17,10 @@ import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 import software.amazon.awssdk.services.sts.StsAsyncClient;
 
 /**
- * How every AWS SDK client of Berth is made: its HTTP client on the shared loop, its futures
- * completed on the loop itself (no thread added, none switched to), the host's credentials resolved
- * off the loop.
+ * How every AWS SDK client of Berth is made: its futures completed on the shared loop, the host's
+ * credentials resolved off the loop. STS's connections run on the loop itself (no thread added, none
+ * switched to: its answers are small and a credential request waits for them); EC2's on an I/O
+ * thread of their own, which parses its large answers off the loop.
  */
 final class AwsClients {
 
@@ -29,11 +30,17 @@ final class AwsClients {
   static StsAsyncClient sts(EventLoopGroup loop, String region, URI endpoint, HostCredentials credentials) {
     var builder = StsAsyncClient.builder()
         .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(10)).apiCallAttemptTimeout(Duration.ofSeconds(3)));
-    return onLoop(builder, loop, region, endpoint, credentials).build();
+    return onLoop(builder, loop, loop, region, endpoint, credentials).build();
   }
 
-  /** EC2: pipelines wait on it, so calls may take longer and are retried up to {@code maxAttempts}. */
-  static Ec2AsyncClient ec2(EventLoopGroup loop, String region, URI endpoint, int maxAttempts,
+  /**
+   * EC2: pipelines wait on it, so calls may take longer and are retried up to {@code maxAttempts}.
+   * Its connections run on {@code io}, a thread of their own, and only the parsed answer is handed
+   * to {@code loop}: the SDK parses an answer (XML, half a megabyte for a 200-instance
+   * DescribeInstances) on the thread that read it, and on the daemon's one loop that parse held up
+   * every credential request behind it (bench/daemon-load.sh: p99 13 × idle while a group converged).
+   */
+  static Ec2AsyncClient ec2(EventLoopGroup io, EventLoopGroup loop, String region, URI endpoint, int maxAttempts,
       HostCredentials credentials) {
     RetryStrategy retries = maxAttempts == 1 ? AwsRetryStrategy.doNotRetry()
         : AwsRetryStrategy.forRetryMode(RetryMode.STANDARD).toBuilder().maxAttempts(maxAttempts).build();
@@ -41,17 +48,17 @@ final class AwsClients {
         .overrideConfiguration(o -> o.retryStrategy(retries)
             .apiCallTimeout(Duration.ofSeconds(60))
             .apiCallAttemptTimeout(Duration.ofSeconds(20)));
-    return onLoop(builder, loop, region, endpoint, credentials).build();
+    return onLoop(builder, io, loop, region, endpoint, credentials).build();
   }
 
   private static <B extends AwsAsyncClientBuilder<B, C> & AwsClientBuilder<B, C>, C> B onLoop(B builder,
-      EventLoopGroup loop, String region, URI endpoint, HostCredentials credentials) {
+      EventLoopGroup io, EventLoopGroup loop, String region, URI endpoint, HostCredentials credentials) {
     builder.httpClientBuilder(NettyNioAsyncHttpClient.builder()
-            .eventLoopGroup(SdkEventLoopGroup.create(loop))
+            .eventLoopGroup(SdkEventLoopGroup.create(io))
             .maxConcurrency(64))
         .credentialsProvider(credentials)
         .asyncConfiguration(async -> async.advancedOption(
-            SdkAdvancedAsyncClientOption.FUTURE_COMPLETION_EXECUTOR, (Executor) Runnable::run));
+            SdkAdvancedAsyncClientOption.FUTURE_COMPLETION_EXECUTOR, io == loop ? (Executor) Runnable::run : loop));
     if (region != null) {
       builder.region(Region.of(region));
     }

@@ -72,6 +72,7 @@ public final class BerthRuntime implements AutoCloseable {
   private final Lazy<StsAsyncClient> sts;
   private final Lazy<Ec2AsyncClient> ec2;
   private final Lazy<Ec2AsyncWaiter> ec2Waiter;
+  private final Lazy<EventLoopGroup> ec2Io;
 
   private BerthRuntime(Builder builder) {
     this.ownsLoop = builder.loopResources == null;
@@ -88,7 +89,9 @@ public final class BerthRuntime implements AutoCloseable {
     this.ec2Endpoint = builder.ec2Endpoint;
     this.ec2MaxAttempts = builder.ec2MaxAttempts;
     this.sts = new Lazy<>(() -> AwsClients.sts(eventLoop, region, stsEndpoint, hostCredentials));
-    this.ec2 = new Lazy<>(() -> AwsClients.ec2(eventLoop, region, ec2Endpoint, ec2MaxAttempts, hostCredentials));
+    this.ec2Io = new Lazy<>(() -> Transports.newLoop(1, new DefaultThreadFactory("berth-ec2-io", true)));
+    this.ec2 = new Lazy<>(() -> AwsClients.ec2(ec2Io.get(), eventLoop, region, ec2Endpoint, ec2MaxAttempts,
+        hostCredentials));
     this.ec2Waiter = new Lazy<>(() -> Ec2Waiters.on(ec2(), eventLoop));
   }
 
@@ -178,6 +181,7 @@ public final class BerthRuntime implements AutoCloseable {
   public void close() {
     List<AutoCloseable> parts = new ArrayList<>();
     ec2.ifMade(parts::add);
+    ec2Io.ifMade(io -> parts.add(() -> io.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly()));
     sts.ifMade(parts::add);
     parts.add(jvmGc::close);
     parts.add(meters::close);
