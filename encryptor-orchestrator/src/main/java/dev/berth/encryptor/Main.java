@@ -1,10 +1,7 @@
 package dev.berth.encryptor;
 
+import dev.berth.runtime.CommandLineLogging;
 import dev.berth.encryptor.cli.EncryptorCli;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.util.Properties;
 
 /** {@code java -jar berth-encryptor.jar}: parses the command line and runs it. */
 public final class Main {
@@ -27,23 +24,8 @@ public final class Main {
     System.exit(EncryptorCli.run(args));
   }
 
-  /**
-   * Before the first logger: Berth's log line and the libraries' levels for slf4j-simple, from
-   * dev/berth/encryptor/simplelogger.properties (a {@code -D} of the user's wins).
-   */
+  /** Before the first logger: Berth's log line and the libraries' levels (a {@code -D} of the user's wins). */
   static void configureLogging() {
-    Properties settings = new Properties();
-    try (InputStream in = Main.class.getResourceAsStream("simplelogger.properties")) {
-      if (in != null) {
-        settings.load(in);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    settings.forEach((key, value) -> {
-      if (System.getProperty((String) key) == null) {
-        System.setProperty((String) key, (String) value);
-      }
-    });
+    CommandLineLogging.configure(Main.class);
   }
 }
