@@ -115,6 +115,17 @@ class ControlApiTest {
   }
 
   @Test
+  void watchingAGroup_describesItOncePerRound() throws Exception {
+    send("PUT", "/v1/groups/steady", SPEC.formatted("steady", 2, Ec2Emulator.EXAMPLE_IMAGE_ID));
+    Await.until("the group to converge", () -> statuses.stream().anyMatch(GroupStatus::converged));
+    int rounds = statuses.size();
+    int describes = ec2.calls("DescribeInstances");
+    Await.until("five more rounds", () -> statuses.size() >= rounds + 5);
+    // Each round describes the group once and publishes what it found; nothing describes it again.
+    assertThat(ec2.calls("DescribeInstances") - describes).isLessThanOrEqualTo(statuses.size() - rounds + 1);
+  }
+
+  @Test
   void groups_badInput_answeredWithStableCodes_andNothingChanges() throws Exception {
     Answer notJson = send("PUT", "/v1/groups/web", "{not json");
     assertThat(notJson.status()).isEqualTo(400);

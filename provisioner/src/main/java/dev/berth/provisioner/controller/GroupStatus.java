@@ -1,6 +1,10 @@
 package dev.berth.provisioner.controller;
 
+import dev.berth.provisioner.ec2.ManagedInstance;
+import dev.berth.provisioner.spec.GroupSpec;
 import dev.berth.provisioner.store.Problem;
+import dev.berth.provisioner.store.StoredGroup;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -35,6 +39,22 @@ public record GroupStatus(String groupId, int desired, int running, int pending,
     Objects.requireNonNull(groupId, "groupId");
     Objects.requireNonNull(remaining, "remaining");
     Objects.requireNonNull(problem, "problem");
+  }
+
+  /**
+   * The status of {@code group} with {@code observed} its instances as EC2 shows them.
+   *
+   * @param group the stored group
+   * @param observed its instances
+   * @return the status
+   */
+  static GroupStatus of(StoredGroup group, List<ManagedInstance> observed) {
+    GroupSpec spec = group.spec();
+    int running = (int) observed.stream().filter(ManagedInstance::running).count();
+    int outdated = (int) observed.stream().filter(i -> !i.configHash().equals(spec.configHash())).count();
+    PlanSummary remaining = group.destroying() ? new PlanSummary(0, observed.size(), 0) : Planner.summary(spec, observed);
+    return new GroupStatus(spec.id(), group.destroying() ? 0 : spec.allocation().count(), running,
+        observed.size() - running, outdated, remaining, group.destroying(), group.problem());
   }
 
   /**

@@ -73,7 +73,7 @@ final class ReactiveGroupController implements GroupController {
   public Mono<RoundResult> reconcile(String groupId) {
     return lane(groupId).run(load(groupId).flatMap(group -> group.destroying()
         ? rounds.destroyPass(group).map(pass -> new RoundResult(groupId, 0, pass.terminated(),
-            new PlanSummary(0, Math.max(0, pass.remaining()), 0), false, pass.problem()))
+            new PlanSummary(0, Math.max(0, pass.remaining()), 0), false, pass.problem(), Optional.empty()))
         : rounds.reconcile(group, pacing(groupId), false)));
   }
 
@@ -129,14 +129,7 @@ final class ReactiveGroupController implements GroupController {
   }
 
   private Mono<GroupStatus> status(StoredGroup group) {
-    GroupSpec spec = group.spec();
-    return plugin.describe(spec.id(), false).publishOn(scheduler).map(observed -> {
-      int running = (int) observed.stream().filter(ManagedInstance::running).count();
-      int outdated = (int) observed.stream().filter(i -> !i.configHash().equals(spec.configHash())).count();
-      PlanSummary remaining = group.destroying() ? new PlanSummary(0, observed.size(), 0) : Planner.summary(spec, observed);
-      return new GroupStatus(spec.id(), group.destroying() ? 0 : spec.allocation().count(), running,
-          observed.size() - running, outdated, remaining, group.destroying(), group.problem());
-    });
+    return plugin.describe(group.spec().id(), false).publishOn(scheduler).map(observed -> GroupStatus.of(group, observed));
   }
 
   private void checkCap(GroupSpec spec) {

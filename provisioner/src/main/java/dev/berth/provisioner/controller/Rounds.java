@@ -52,16 +52,18 @@ final class Rounds {
 
   Mono<RoundResult> reconcile(StoredGroup group, Pacing pacing, boolean forced) {
     if (!forced && Problems.backingOff(group.problem(), clock.instant())) {
-      return Mono.just(new RoundResult(group.id(), 0, 0, PlanSummary.NONE, true, group.problem()));
+      return Mono.just(new RoundResult(group.id(), 0, 0, PlanSummary.NONE, true, group.problem(), Optional.empty()));
     }
     AtomicReference<StoredGroup> current = new AtomicReference<>(group);
     AtomicInteger launched = new AtomicInteger();
     AtomicInteger terminated = new AtomicInteger();
     AtomicReference<PlanSummary> plan = new AtomicReference<>(PlanSummary.NONE);
+    AtomicReference<List<ManagedInstance>> found = new AtomicReference<>();
     GroupSpec spec = group.spec();
     return replayPending(current, launched)
         .then(Mono.defer(() -> off(plugin.describe(spec.id(), !spec.allocation().logicalIds().isEmpty()))))
         .flatMap(observed -> {
+          found.set(observed);
           plan.set(Planner.summary(spec, observed));
           boolean mayStart = pacing.mayStart(spec, observed, clock.instant());
           Step step = Planner.step(spec, observed, settings.maxInstancesPerGroup(), mayStart);
@@ -86,7 +88,8 @@ final class Rounds {
               problem.retryAt().map(t -> "; backing off until " + t).orElse(""));
           return settle(current.get(), Optional.of(problem));
         })
-        .map(settled -> new RoundResult(spec.id(), launched.get(), terminated.get(), plan.get(), false, settled.problem()));
+        .map(settled -> new RoundResult(spec.id(), launched.get(), terminated.get(), plan.get(), false, settled.problem(),
+            Optional.ofNullable(found.get()).map(observed -> GroupStatus.of(settled, observed))));
   }
 
   Mono<DestroyResult> destroyPass(StoredGroup group) {
