@@ -39,6 +39,11 @@ final class Logging {
     }
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();
+    // Initialised here, on the main thread, before any other thread logs: SLF4J otherwise queues
+    // the lines of a thread that logs during its initialisation and prints a warning of its own
+    // ("SLF4J(W): A number (N) of logging calls during the initialization phase..."), which is not
+    // a JSON line.
+    LoggerFactory.getILoggerFactory();
   }
 
   /**
