@@ -45,7 +45,9 @@ final class ContainerDecisions implements AutoCloseable {
   ContainerDecisions follow(ContainerIndex index) {
     subscriptions.add(index.changes().subscribe(container -> {
       containers.put(container.id(), container);
-      emit(view(container, true));
+      if (changes.currentSubscriberCount() > 0) {
+        emit(view(container, true));
+      }
     }, error -> { }));
     subscriptions.add(index.stops().subscribe(container -> {
       containers.remove(container.id());
@@ -53,7 +55,9 @@ final class ContainerDecisions implements AutoCloseable {
       if (decision instanceof Decision.Bound bound && bound.binding().containerId() != null) {
         credentials.remove(bound.binding());
       }
-      emit(view(container, false));
+      if (changes.currentSubscriberCount() > 0) {
+        emit(view(container, false));
+      }
     }, error -> { }));
     return this;
   }
@@ -91,6 +95,18 @@ final class ContainerDecisions implements AutoCloseable {
 
   private void changed(RoleBinding binding, CredentialState state) {
     credentials.put(binding, state);
+    // On the loop, after every fetch: nothing more to do unless someone follows the stream, and a
+    // binding of one container needs no walk over all of them (a daemon start prefetches them all).
+    if (changes.currentSubscriberCount() == 0) {
+      return;
+    }
+    if (binding.containerId() != null) {
+      Container container = containers.get(binding.containerId());
+      if (container != null) {
+        emit(view(container, true));
+      }
+      return;
+    }
     containers.values().stream()
         .filter(container -> policy.decide(container) instanceof Decision.Bound bound && bound.binding().equals(binding))
         .forEach(container -> emit(view(container, true)));
