@@ -4,6 +4,7 @@ import dev.berth.provisioner.spec.GroupSpec;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Everything the provisioner keeps about one group between runs: the desired state and the
@@ -11,7 +12,10 @@ import java.util.Optional;
  *
  * @param spec the committed spec
  * @param destroying whether {@code destroy} was asked: the group is terminated, never grown
- * @param launchSerial how many launch rounds the group has had; client tokens are derived from it
+ * @param launchSerial grows by one with every launch round; client tokens are derived from it. A newly
+ *     committed group starts at a random point, so a group destroyed and committed again under the
+ *     same id never repeats a token of its earlier life (EC2 would answer such a launch with the
+ *     earlier, terminated instances and launch nothing)
  * @param pendingLaunches launches asked for whose outcome is not known yet; they are repeated,
  *     with the same client token, before anything else is done
  * @param problem the last failure, while it lasts
@@ -44,7 +48,7 @@ public record StoredGroup(GroupSpec spec, boolean destroying, long launchSerial,
    * @return the group, with nothing pending
    */
   public static StoredGroup committed(GroupSpec spec) {
-    return new StoredGroup(spec, false, 0, List.of(), Optional.empty());
+    return new StoredGroup(spec, false, ThreadLocalRandom.current().nextLong(1L << 62), List.of(), Optional.empty());
   }
 
   /**

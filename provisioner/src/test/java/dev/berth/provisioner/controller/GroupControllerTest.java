@@ -255,6 +255,21 @@ final class GroupControllerTest {
   }
 
   @Test
+  void commit_afterDestroy_launchesAgainInOneCommit() {
+    groups.commit(TestSpecs.size("web", 3), false).block();
+    groups.destroy("web").block();
+    harness.allTerminated();
+    assertThat(groups.destroy("web").block().done()).isTrue();
+
+    // The same spec committed again: EC2 must not take its launches for the first life's (same client token).
+    CommitResult again = groups.commit(TestSpecs.size("web", 3), false).block();
+
+    assertThat(again.message()).isEqualTo("Managing 3 instances");
+    assertThat(live()).hasSize(3);
+    assertThat(harness.ec2.calls("RunInstances")).isEqualTo(2);
+  }
+
+  @Test
   void restartMidUpdate_newControllerFinishesFromTheStateDirectory() {
     groups.commit(TestSpecs.size("web", 4), false).block();
     harness.allRunning();
