@@ -139,6 +139,22 @@ class ControlApiTest {
     assertThat(free.status()).isEqualTo(404);
     assertThat(free.json().path("code").asText()).isEqualTo("group_not_found");
 
+    String huge = "{\"ID\": \"web\", \"Pad\": \"" + "x".repeat(2 << 20) + "\"}";
+    // Refused by its Content-Length, and sent chunked (no length: refused once the limit is passed).
+    for (boolean chunked : List.of(false, true)) {
+      for (String path : List.of("/v1/groups/web", "/v1/encryptions")) {
+        HttpRequest.BodyPublisher body = chunked
+            ? HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofString(huge))
+            : HttpRequest.BodyPublishers.ofString(huge);
+        HttpResponse<String> tooLarge = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+            + berth.adminAddress().getPort() + path)).method(path.endsWith("web") ? "PUT" : "POST", body).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(tooLarge.statusCode()).as(path + (chunked ? " chunked" : "")).isEqualTo(413);
+        assertThat(JSON.readTree(tooLarge.body()).path("code").asText()).isEqualTo("body_too_large");
+      }
+    }
+    assertThat(berth.encryptions().list()).isEmpty();
+
     Answer unknownPath = send("GET", "/v1/nothing-here", null);
     assertThat(unknownPath.status()).isEqualTo(404);
     assertThat(unknownPath.json().path("code").asText()).isEqualTo("not_found");

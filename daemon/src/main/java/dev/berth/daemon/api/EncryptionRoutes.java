@@ -48,12 +48,13 @@ public final class EncryptionRoutes implements ApiRoutes {
   }
 
   private Publisher<Void> submit(HttpServerRequest request, HttpServerResponse response) {
-    return request.receive().aggregate().asString().defaultIfEmpty("")
+    return Answers.body(request)
         .map(body -> EncryptRequest.parse(body).toSpec())
         .flatMap(jobs::submit)
         .flatMap(job -> Mono.from(Answers.json(response.header("Location", "/v1/encryptions/" + job.id()), ACCEPTED, job)))
         .onErrorResume(e -> e instanceof EncryptorException || e instanceof IllegalArgumentException,
-            e -> Mono.from(Answers.error(response, BAD_REQUEST, "invalid_request", e.getMessage())));
+            e -> Mono.from(Answers.error(response, BAD_REQUEST, "invalid_request", e.getMessage())))
+        .onErrorResume(Answers.BodyTooLargeException.class, e -> Mono.from(Answers.tooLarge(response)));
   }
 
   private Publisher<Void> events(HttpServerRequest request, HttpServerResponse response) {

@@ -52,7 +52,7 @@ public final class GroupRoutes implements ApiRoutes {
     String id = request.param("id");
     boolean pretend = new QueryStringDecoder(request.uri()).parameters().getOrDefault("pretend", List.of("false"))
         .contains("true");
-    return answer(response, OK, request.receive().aggregate().asString().defaultIfEmpty("").flatMap(body -> {
+    return answer(response, OK, Answers.body(request).flatMap(body -> {
       GroupSpec spec = GroupSpec.parse(body);
       if (!spec.id().equals(id)) {
         return Mono.error(new SpecException("$.ID", "the spec's ID '" + spec.id() + "' is not the group in the path '"
@@ -69,6 +69,9 @@ public final class GroupRoutes implements ApiRoutes {
   }
 
   private static Publisher<Void> failed(HttpServerResponse response, Throwable error) {
+    if (error instanceof Answers.BodyTooLargeException) {
+      return Answers.tooLarge(response);
+    }
     if (error instanceof UnknownGroupException) {
       return Answers.error(response, NOT_FOUND, "group_not_found", error.getMessage());
     }
