@@ -1,14 +1,22 @@
 package dev.berth.daemon;
 
 import dev.berth.provisioner.Provisioner;
+import dev.berth.provisioner.controller.CommitResult;
 import dev.berth.provisioner.controller.ControllerSettings;
+import dev.berth.provisioner.controller.DestroyResult;
 import dev.berth.provisioner.controller.GroupController;
 import dev.berth.provisioner.controller.GroupStatus;
+import dev.berth.provisioner.controller.RoundResult;
+import dev.berth.provisioner.controller.UnknownGroupException;
+import dev.berth.provisioner.ec2.ManagedInstance;
+import dev.berth.provisioner.spec.GroupSpec;
 import dev.berth.runtime.BerthRuntime;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -22,7 +30,8 @@ import reactor.core.publisher.Sinks;
  * Design notes. The provisioner's controller is the truth (its store, one JSON file per group in the
  * groups directory, is what both the API and an operator's files write); the host only drives it:
  * its watch, on the runtime's loop, reconciles every stored group each poll interval, and each
- * round's view of its group is published — to the stream, and to the gauges /metrics shows.
+ * round's view of its group is published — to the stream, and to the gauges /metrics shows. A group
+ * that is freed or whose destroy has finished loses its gauges: /metrics shows only groups that exist.
  */
 
 /** The group controllers the daemon runs: every group stored in its groups directory, kept converged. */
@@ -33,6 +42,8 @@ final class GroupHost implements AutoCloseable {
   private final Provisioner provisioner;
   private final MeterRegistry meters;
   private final Map<String, GroupStatus> latest = new ConcurrentHashMap<>();
+  private final Map<String, List<Meter>> gauges = new ConcurrentHashMap<>();
+  private final GroupController controller;
   private final Sinks.Many<GroupStatus> statuses = Sinks.many().multicast().directBestEffort();
   private final Disposable watch;
 
@@ -45,13 +56,17 @@ final class GroupHost implements AutoCloseable {
         // A round's own view of the group when it has one: describing it again would double the
         // EC2 calls and the parsing (half a megabyte of XML for 200 instances) for nothing.
         .concatMap(round -> round.status().map(Mono::just).orElseGet(() -> provisioner.groups().describe(round.groupId())
+            // A destroy pass that finished the group: it is gone from the store.
+            .onErrorResume(UnknownGroupException.class, gone -> Mono.fromRunnable(() -> forget(round.groupId())))
             .onErrorResume(error -> Mono.empty())))
         .subscribe(this::publish, error -> log.error("group controller stopped: {}", error.toString()));
+    this.controller = new Forgetting(provisioner.groups());
     log.info("managing the groups in {}", directory);
   }
 
+  /** The controller the API and the library act through: like the provisioner's, and freeing or destroying forgets the gauges. */
   GroupController controller() {
-    return provisioner.groups();
+    return controller;
   }
 
   Flux<GroupStatus> statuses() {
@@ -61,17 +76,82 @@ final class GroupHost implements AutoCloseable {
   private synchronized void publish(GroupStatus status) {
     if (latest.put(status.groupId(), status) == null) {
       String id = status.groupId();
-      gauge("berth.group.desired", "Instances a group's spec asks for", id, GroupStatus::desired);
-      gauge("berth.group.running", "Instances of a group that run", id, GroupStatus::running);
-      gauge("berth.group.outdated", "Instances of a group with another configuration than its spec's", id,
-          GroupStatus::outdated);
+      gauges.put(id, List.of(
+          gauge("berth.group.desired", "Instances a group's spec asks for", id, GroupStatus::desired),
+          gauge("berth.group.running", "Instances of a group that run", id, GroupStatus::running),
+          gauge("berth.group.outdated", "Instances of a group with another configuration than its spec's", id,
+              GroupStatus::outdated)));
     }
     statuses.tryEmitNext(status);
   }
 
-  private void gauge(String name, String description, String groupId, java.util.function.ToIntFunction<GroupStatus> value) {
-    Gauge.builder(name, latest, all -> all.containsKey(groupId) ? value.applyAsInt(all.get(groupId)) : 0)
+  private synchronized void forget(String groupId) {
+    if (latest.remove(groupId) != null) {
+      gauges.remove(groupId).forEach(meters::remove);
+    }
+  }
+
+  private Meter gauge(String name, String description, String groupId, java.util.function.ToIntFunction<GroupStatus> value) {
+    return Gauge.builder(name, latest, all -> all.containsKey(groupId) ? value.applyAsInt(all.get(groupId)) : 0)
         .description(description).tag("group", groupId).register(meters);
+  }
+
+  /** The provisioner's controller; a freed group, or one whose destroy has finished, is forgotten here too. */
+  private final class Forgetting implements GroupController {
+    private final GroupController groups;
+
+    Forgetting(GroupController groups) {
+      this.groups = groups;
+    }
+
+    @Override
+    public Mono<DestroyResult> destroy(String groupId) {
+      return groups.destroy(groupId).doOnNext(result -> {
+        if (result.done()) {
+          forget(groupId);
+        }
+      });
+    }
+
+    @Override
+    public Mono<Void> free(String groupId) {
+      return groups.free(groupId).doOnSuccess(freed -> forget(groupId));
+    }
+
+    @Override
+    public Mono<CommitResult> commit(GroupSpec spec, boolean pretend) {
+      return groups.commit(spec, pretend);
+    }
+
+    @Override
+    public Mono<RoundResult> reconcile(String groupId) {
+      return groups.reconcile(groupId);
+    }
+
+    @Override
+    public Flux<RoundResult> reconcileAll() {
+      return groups.reconcileAll();
+    }
+
+    @Override
+    public Flux<RoundResult> watch() {
+      return groups.watch();
+    }
+
+    @Override
+    public Mono<GroupStatus> describe(String groupId) {
+      return groups.describe(groupId);
+    }
+
+    @Override
+    public Flux<GroupStatus> describeAll() {
+      return groups.describeAll();
+    }
+
+    @Override
+    public Mono<List<ManagedInstance>> inspect(String groupId) {
+      return groups.inspect(groupId);
+    }
   }
 
   /** Stops reconciling: a round in flight is cancelled where it stands, which its stored state allows. */

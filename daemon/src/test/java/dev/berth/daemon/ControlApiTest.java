@@ -106,10 +106,12 @@ class ControlApiTest {
     assertThat(send("GET", "/v1/groups", null).json()).hasSize(1);
     Await.until("a round's status on the stream", () -> statuses.stream().anyMatch(GroupStatus::converged));
     assertThat(statusThreads).allMatch(thread -> berth.runtime().isLoopThread(thread));
+    Await.until("the group's gauges", () -> metrics().contains("berth_group_desired{group=\"web\"} 3.0"));
 
     Answer destroying = send("DELETE", "/v1/groups/web", null);
     assertThat(destroying.status()).isEqualTo(202);
     Await.until("the group to be gone", () -> status("/v1/groups/web") == 404);
+    Await.until("its gauges gone from /metrics", () -> !metrics().contains("group=\"web\""));
     assertThat(ec2.instances()).allMatch(instance -> instance.state().equals("terminated"));
     assertThat(send("GET", "/v1/groups/web", null).json().path("code").asText()).isEqualTo("group_not_found");
   }
@@ -187,10 +189,12 @@ class ControlApiTest {
   @Test
   void free_forgetsTheGroup_andLeavesItsInstances() throws Exception {
     send("PUT", "/v1/groups/keep", SPEC.formatted("keep", 2, Ec2Emulator.EXAMPLE_IMAGE_ID));
+    Await.until("the group's gauges", () -> metrics().contains("group=\"keep\""));
     Answer freed = send("POST", "/v1/groups/keep/free", "");
     assertThat(freed.status()).isEqualTo(200);
     assertThat(send("GET", "/v1/groups/keep", null).status()).isEqualTo(404);
     assertThat(ec2.instances()).hasSize(2).noneMatch(instance -> instance.state().equals("terminated"));
+    assertThat(get(berth.adminAddress(), "/metrics")).doesNotContain("group=\"keep\"");
   }
 
   @Test
@@ -306,6 +310,14 @@ class ControlApiTest {
   private Answer send(String method, String path, String body) throws Exception {
     HttpResponse<String> response = call(berth, method, path, body);
     return new Answer(response.statusCode(), response.body());
+  }
+
+  private String metrics() {
+    try {
+      return get(berth.adminAddress(), "/metrics");
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private int status(String path) {
