@@ -71,10 +71,20 @@ class DaemonOptionTest {
       Await.until("both to converge", () -> inProcess("describe", group).out().contains("converged")
           && daemon(daemon, "describe", group).out().contains("converged"));
       assertThat(daemon(daemon, "describe")).isEqualTo(inProcess("describe"));
+      // The same table; only the instance ids differ (two emulators), and the daemon's are its EC2's.
+      Run inspected = daemon(daemon, "inspect", group);
+      assertThat(withoutInstanceIds(inspected)).isEqualTo(withoutInstanceIds(inProcess("inspect", group)));
+      assertThat(inspected.out()).contains(daemonEc2.instances().stream()
+          .filter(instance -> group.equals(instance.tags().get("infrakit.group"))).findFirst().orElseThrow().instanceId());
       assertThat(daemon(daemon, "destroy", group, "--poll-interval", "100ms"))
           .isEqualTo(inProcess("destroy", group, "--poll-interval", "100ms"))
           .extracting(Run::out).isEqualTo("Destroyed " + group + "\n");
     }
+  }
+
+  private static Run withoutInstanceIds(Run run) {
+    return new Run(run.status(), run.out().replaceAll("i-[0-9a-f]{17}", "i-…").lines().sorted()
+        .collect(java.util.stream.Collectors.joining("\n")), run.err());
   }
 
   @Test

@@ -41,6 +41,8 @@ public final class GroupRoutes implements ApiRoutes {
             groups.describe(request.param("id")).map(GroupView::of)))
         .put("/v1/groups/{id}", this::commit)
         .delete("/v1/groups/{id}", (request, response) -> answer(response, ACCEPTED, groups.destroy(request.param("id"))))
+        .get("/v1/groups/{id}/instances", (request, response) -> answer(response, OK,
+            groups.inspect(request.param("id"))))
         .post("/v1/groups/{id}/free", (request, response) -> answer(response, OK,
             groups.free(request.param("id")).thenReturn(new Freed(request.param("id"), true))));
   }

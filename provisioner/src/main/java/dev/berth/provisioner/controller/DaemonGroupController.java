@@ -69,7 +69,18 @@ final class DaemonGroupController implements GroupController {
 
   @Override
   public Mono<List<ManagedInstance>> inspect(String groupId) {
-    return Mono.error(new IllegalStateException("inspect reads EC2 directly; run it without --daemon"));
+    return call("GET", group(groupId) + "/instances", null, groupId).map(json -> {
+      List<ManagedInstance> instances = new java.util.ArrayList<>();
+      for (JsonNode instance : json) {
+        java.util.Map<String, String> tags = new java.util.TreeMap<>();
+        instance.path("tags").fields().forEachRemaining(tag -> tags.put(tag.getKey(), tag.getValue().asText()));
+        JsonNode address = instance.path("privateIpAddress");
+        instances.add(new ManagedInstance(instance.path("id").asText(),
+            address.isTextual() ? Optional.of(address.asText()) : Optional.empty(), instance.path("state").asText(), tags,
+            Instant.parse(instance.path("launchTime").asText())));
+      }
+      return List.copyOf(instances);
+    });
   }
 
   @Override
