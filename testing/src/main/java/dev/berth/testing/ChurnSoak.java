@@ -37,14 +37,25 @@ import java.util.regex.Pattern;
  */
 public final class ChurnSoak {
 
-  private static final Pattern LINE = Pattern.compile("L=(\\S*) K=(\\S*) C=(\\d{3}) T=([0-9.]+)");
+  private static final Pattern LINE = Pattern.compile("L=(\\S*) K=(\\S*) C=(\\d{3}) T=([0-9.]+) E=(\\d+)");
   private static final List<String> ROLES = List.of("soak-blue", "soak-green");
 
   /** What one phase saw. */
   public record Phase(String name, long answers, long mismatches, Map<String, Long> statuses, double p99Millis) {}
 
-  /** What the soak saw, by phase; {@code recoveryMillis} is kill -9 to the first good answer after the restart. */
-  public record Report(List<Phase> phases, long recoveryMillis, int assumeRoleCallsAfterStsRecovered) {
+  /**
+   * One restart of the Docker engine: {@code moved} of {@code containers} came back on another address;
+   * {@code recoveryMillis} from the engine answering again to every container answered its own role;
+   * {@code resyncs} the daemon's {@code berth_docker_resyncs_total{cause="connected"}} over it.
+   */
+  public record EngineRestart(String phase, int moved, int containers, long recoveryMillis, double resyncs) {}
+
+  /**
+   * What the soak saw, by phase; {@code recoveryMillis} is kill -9 to the first good answer after the restart;
+   * {@code engineRestarts} what each restart of the engine did.
+   */
+  public record Report(List<Phase> phases, long recoveryMillis, int assumeRoleCallsAfterStsRecovered,
+      List<EngineRestart> engineRestarts) {
 
     public long mismatches() {
       return phases.stream().mapToLong(Phase::mismatches).sum();
@@ -65,6 +76,11 @@ public final class ChurnSoak {
       out.append(String.format("total: %d answers, %d mismatches; kill -9 -> first good answer after restart: %d ms; "
           + "AssumeRole calls in the 5 s after STS recovered: %d%n", answers(), mismatches(), recoveryMillis,
           assumeRoleCallsAfterStsRecovered));
+      for (EngineRestart restart : engineRestarts) {
+        out.append(String.format("%s: %d of %d containers came back on another address; engine answering -> every "
+            + "container its own role: %d ms; daemon resyncs on reconnect: %.0f%n", restart.phase(), restart.moved(),
+            restart.containers(), restart.recoveryMillis(), restart.resyncs()));
+      }
       return out.toString();
     }
   }
@@ -76,6 +92,10 @@ public final class ChurnSoak {
   private Duration every = Duration.ofSeconds(2);
   private Duration stsDown = Duration.ZERO;
   private boolean killDaemon;
+  private final List<EngineBreak> engineBreaks = new ArrayList<>();
+
+  /** How the engine goes away: {@code scripts/lab/engine restart|crash GAP}. */
+  private record EngineBreak(String phase, Path script, String command, Duration gap) {}
   private int port = 18_490;
 
   private ChurnSoak(DockerLab lab, Path jar) {
@@ -118,6 +138,27 @@ public final class ChurnSoak {
     return this;
   }
 
+  /**
+   * Restarts the lab's Docker engine after the churn (phase {@code engine-restart}): {@code script restart
+   * GAP} ({@code scripts/lab/engine}) stops it (its containers die with it, their events go out), leaves it
+   * down {@code gap}, starts it; containers run with {@code --restart always}, so it starts them again, on
+   * addresses it hands out afresh.
+   */
+  public ChurnSoak restartEngine(Path script, Duration gap) {
+    engineBreaks.add(new EngineBreak("engine-restart", Objects.requireNonNull(script, "script"), "restart", gap));
+    return this;
+  }
+
+  /**
+   * As {@link #restartEngine}, with {@code script crash GAP} (phase {@code engine-crash}): {@code kill -9} of
+   * the engine, so no event tells the daemon that anything stopped; the new engine kills the containers it
+   * finds and starts them again.
+   */
+  public ChurnSoak crashEngine(Path script, Duration gap) {
+    engineBreaks.add(new EngineBreak("engine-crash", Objects.requireNonNull(script, "script"), "crash", gap));
+    return this;
+  }
+
   /** The daemon's port (its admin port is the next one). */
   public ChurnSoak port(int newPort) {
     this.port = newPort;
@@ -150,6 +191,10 @@ public final class ChurnSoak {
         running.add(start(slot));
       }
       churnFor("churn", churn);
+      List<EngineRestart> engineRestarts = new ArrayList<>();
+      for (EngineBreak engineBreak : engineBreaks) {
+        engineRestarts.add(breakEngine(engineBreak));
+      }
       int callsAfterRecovery = 0;
       if (!stsDown.isZero()) {
         sts.faults().down(StsEmulator.Fault.UNAVAILABLE);
@@ -169,7 +214,81 @@ public final class ChurnSoak {
         recovery = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
         churnFor("restarted", Duration.ofSeconds(5));
       }
-      return new Report(List.copyOf(phases), recovery, callsAfterRecovery);
+      return new Report(List.copyOf(phases), recovery, callsAfterRecovery, List.copyOf(engineRestarts));
+    }
+
+    /**
+     * Restarts or crashes the engine, which starts the containers again, then waits until every container is
+     * answered its own role; the phase counts every answer from the stop to then, and 3 s more.
+     */
+    private EngineRestart breakEngine(EngineBreak engineBreak) {
+      Tally tally = new Tally(engineBreak.phase());
+      double resyncsBefore = resyncsOnConnect();
+      engine(engineBreak.script(), engineBreak.command(), Long.toString(engineBreak.gap().toSeconds()));
+      long back = System.nanoTime();
+      int moved = 0;
+      for (int slot = 0; slot < slots; slot++) {
+        RunningContainer container = running.get(slot);
+        Await.until(container.name() + " runs again after the engine's restart", () -> runs(container));
+        RunningContainer now = lab.refresh(container);
+        moved += Objects.equals(now.ipAddress(), container.ipAddress()) ? 0 : 1;
+        running.set(slot, now);
+      }
+      for (int slot = 0; slot < slots; slot++) {
+        RunningContainer container = running.get(slot);
+        String role = roles.get(slot);
+        Await.until(container.name() + " is answered " + role + " again after the engine's restart",
+            () -> goodAnswer(container, role));
+      }
+      long recovered = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - back);
+      pause(TimeUnit.SECONDS.toNanos(3));
+      for (int slot = 0; slot < slots; slot++) {
+        tally.add(collect(slot));
+      }
+      phases.add(tally.phase());
+      return new EngineRestart(engineBreak.phase(), moved, slots, recovered, resyncsOnConnect() - resyncsBefore);
+    }
+
+    private void engine(Path script, String... command) {
+      List<String> argv = new ArrayList<>(List.of(script.toString()));
+      argv.addAll(List.of(command));
+      try {
+        Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!process.waitFor(90, TimeUnit.SECONDS) || process.exitValue() != 0) {
+          throw new IllegalStateException(argv + " failed: " + output);
+        }
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted during " + argv, e);
+      }
+    }
+
+    private boolean runs(RunningContainer container) {
+      try {
+        return Boolean.TRUE.equals(lab.inspect(container).getState().getRunning());
+      } catch (RuntimeException engineNotBackYet) {
+        return false;
+      }
+    }
+
+    /** The daemon's berth_docker_resyncs_total{cause="connected"}, from its admin port. */
+    private double resyncsOnConnect() {
+      String metrics;
+      try {
+        var client = java.net.http.HttpClient.newHttpClient();
+        metrics = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + (port + 1)
+            + "/metrics")).timeout(Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      return metrics.lines().filter(line -> line.startsWith("berth_docker_resyncs_total{") && line.contains("cause=\"connected\""))
+          .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
     /**
@@ -206,7 +325,7 @@ public final class ChurnSoak {
         Matcher m = LINE.matcher(line);
         if (m.find()) {
           answers.add(new Answer(roles.get(slot), m.group(1), m.group(2), Integer.parseInt(m.group(3)),
-              Double.parseDouble(m.group(4)) * 1000));
+              Double.parseDouble(m.group(4)) * 1000, Integer.parseInt(m.group(5))));
         }
       }
       return answers;
@@ -215,15 +334,17 @@ public final class ChurnSoak {
     private RunningContainer start(int slot) {
       String role = roles.get(slot);
       String url = "http://169.254.169.254/latest/meta-data/iam/security-credentials/";
-      // One line per answer: the role the proxy named, the document's key, the status, the seconds taken.
+      // One line per answer: the role the proxy named, the document's key, the status, the seconds taken and
+      // curl's exit status (7: connection refused, 28: timed out, 52: empty reply, 56: reset).
       String loop = "while :; do "
           + "l=$(chroot /host /usr/bin/curl -s -m 2 " + url + "); "
-          + "d=$(chroot /host /usr/bin/curl -s -m 2 -w ' C=%{http_code} T=%{time_total}' " + url + role + "); "
+          + "d=$(chroot /host /usr/bin/curl -s -m 2 -w ' C=%{http_code} T=%{time_total}' " + url + role + "); e=$?; "
           + "k=$(echo \"$d\" | sed -n 's/.*\"AccessKeyId\" : \"\\([A-Z0-9]*\\)\".*/\\1/p'); "
-          + "echo \"L=$l K=$k$(echo \"$d\" | tail -n 1 | sed -n 's/.*\\( C=[0-9]* T=[0-9.]*\\)$/\\1/p')\" >> /tmp/soak.log; "
+          + "echo \"L=$l K=$k$(echo \"$d\" | tail -n 1 | sed -n 's/.*\\( C=[0-9]* T=[0-9.]*\\)$/\\1/p') E=$e\" >> /tmp/soak.log; "
           + "done";
-      return lab.start(ContainerSpec.named("soak-" + slot + "-" + generation++).withEnv("IAM_ROLE", role)
-          .withHostRoot().withCommand("sh", "-c", loop));
+      ContainerSpec spec = ContainerSpec.named("soak-" + slot + "-" + generation++).withEnv("IAM_ROLE", role)
+          .withHostRoot().withCommand("sh", "-c", loop);
+      return lab.start(engineBreaks.isEmpty() ? spec : spec.withRestartAlways());
     }
 
     private long lastProbe;
@@ -253,9 +374,9 @@ public final class ChurnSoak {
       void add(List<Answer> seen) {
         for (Answer answer : seen) {
           answers++;
-          statuses.merge(answer.status() == 0 ? "refused" : Integer.toString(answer.status()), 1L, Long::sum);
+          statuses.merge(answer.kind(), 1L, Long::sum);
           millis.add(answer.millis());
-          if (answer.status() == 200 && !answer.isItsOwn(sts)) {
+          if (answer.carriesAnotherRole() || answer.status() == 200 && !answer.isItsOwn(sts)) {
             mismatches++;
           }
         }
@@ -278,7 +399,26 @@ public final class ChurnSoak {
   }
 
   /** One answer as a container saw it. */
-  private record Answer(String role, String listed, String key, int status, double millis) {
+  private record Answer(String role, String listed, String key, int status, double millis, int curlExit) {
+
+    /** The status, or without one what went wrong: refused, timeout, empty (reply), reset, or curl's exit status. */
+    String kind() {
+      if (status != 0) {
+        return Integer.toString(status);
+      }
+      return switch (curlExit) {
+        case 7 -> "refused";
+        case 28 -> "timeout";
+        case 52 -> "empty";
+        case 56 -> "reset";
+        default -> "curl-" + curlExit;
+      };
+    }
+
+    /** The proxy named another soak role as this container's, whatever the status of the document that followed. */
+    boolean carriesAnotherRole() {
+      return ROLES.contains(listed) && !listed.equals(role);
+    }
 
     /** The document's key was issued for this container's role, and the role it was told of is no other's. */
     boolean isItsOwn(StsEmulator sts) {

@@ -14,6 +14,7 @@ import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Network;
+import com.github.dockerjava.api.model.RestartPolicy;
 import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.api.model.Volume;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
@@ -117,6 +118,7 @@ public final class DockerLab implements AutoCloseable {
    * @param network a network name to start on ({@code null}: the default bridge, 198.18.0.0/24)
    * @param mountHostRoot mount the machine's {@code /} read-only at {@code /host} ({@code -v
    *     /:/host:ro}), so that {@code chroot /host /usr/bin/aws ...} runs the machine's own clients
+   * @param restartAlways {@code --restart always}: the engine starts it again when it restarts
    */
   public record ContainerSpec(
       String name,
@@ -125,7 +127,8 @@ public final class DockerLab implements AutoCloseable {
       Map<String, String> env,
       List<String> command,
       String network,
-      boolean mountHostRoot) {
+      boolean mountHostRoot,
+      boolean restartAlways) {
 
     public ContainerSpec {
       image = image == null || image.isBlank() ? DEFAULT_IMAGE : image;
@@ -136,7 +139,7 @@ public final class DockerLab implements AutoCloseable {
 
     /** A busybox container called {@code name} running {@code sleep 3600} on the default bridge. */
     public static ContainerSpec named(String name) {
-      return new ContainerSpec(name, null, null, null, null, null, false);
+      return new ContainerSpec(name, null, null, null, null, null, false, false);
     }
 
     /** Like {@link #named(String)} with a generated, unique name. */
@@ -145,32 +148,37 @@ public final class DockerLab implements AutoCloseable {
     }
 
     public ContainerSpec withImage(String newImage) {
-      return new ContainerSpec(name, newImage, labels, env, command, network, mountHostRoot);
+      return new ContainerSpec(name, newImage, labels, env, command, network, mountHostRoot, restartAlways);
     }
 
     public ContainerSpec withLabel(String key, String value) {
       Map<String, String> copy = new LinkedHashMap<>(labels);
       copy.put(key, value);
-      return new ContainerSpec(name, image, copy, env, command, network, mountHostRoot);
+      return new ContainerSpec(name, image, copy, env, command, network, mountHostRoot, restartAlways);
     }
 
     public ContainerSpec withEnv(String key, String value) {
       Map<String, String> copy = new LinkedHashMap<>(env);
       copy.put(key, value);
-      return new ContainerSpec(name, image, labels, copy, command, network, mountHostRoot);
+      return new ContainerSpec(name, image, labels, copy, command, network, mountHostRoot, restartAlways);
     }
 
     public ContainerSpec withCommand(String... newCommand) {
-      return new ContainerSpec(name, image, labels, env, List.of(newCommand), network, mountHostRoot);
+      return new ContainerSpec(name, image, labels, env, List.of(newCommand), network, mountHostRoot, restartAlways);
     }
 
     public ContainerSpec withNetwork(String newNetwork) {
-      return new ContainerSpec(name, image, labels, env, command, newNetwork, mountHostRoot);
+      return new ContainerSpec(name, image, labels, env, command, newNetwork, mountHostRoot, restartAlways);
     }
 
     /** Mount the machine's {@code /} read-only at {@code /host}. */
     public ContainerSpec withHostRoot() {
-      return new ContainerSpec(name, image, labels, env, command, network, true);
+      return new ContainerSpec(name, image, labels, env, command, network, true, restartAlways);
+    }
+
+    /** {@code --restart always}: started again when the engine restarts (and when it exits). */
+    public ContainerSpec withRestartAlways() {
+      return new ContainerSpec(name, image, labels, env, command, network, mountHostRoot, true);
     }
   }
 
@@ -337,6 +345,9 @@ public final class DockerLab implements AutoCloseable {
     }
     if (spec.mountHostRoot()) {
       hostConfig.withBinds(new Bind("/", new Volume(HOST_ROOT), AccessMode.ro));
+    }
+    if (spec.restartAlways()) {
+      hostConfig.withRestartPolicy(RestartPolicy.alwaysRestart());
     }
     CreateContainerResponse created;
     try {

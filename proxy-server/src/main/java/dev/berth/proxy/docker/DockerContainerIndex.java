@@ -52,6 +52,16 @@ import reactor.util.retry.Retry;
  * path found it) and remove (announced on stops when the index held it). The sinks are therefore
  * only ever emitted to from that thread, and a starts() subscriber takes its snapshot and joins the
  * live feed in one task on it, between two writes: nothing falls between them, nothing is doubled.
+ *
+ * Without the events stream the index cannot know what changed, and an engine that restarts starts
+ * its containers again (restart policies) on addresses it hands out afresh, before its API answers
+ * and before the stream can be reopened: a held entry may then name the container that held an
+ * address before the restart, and answering from it would hand a container its neighbour's role
+ * (the churn soak's engine restart found it). So from the moment the stream is lost until the
+ * listing that follows its reopening is applied, a lookup is answered only from a listing begun
+ * after it was asked, and fails (IndexUnavailableException) while the engine does not answer. A
+ * container that the engine started again under the same id is a new process with new bridge
+ * ports: a listing that finds one leaves and joins it again, as its die and start events would have.
  */
 
 /**
@@ -82,6 +92,10 @@ public final class DockerContainerIndex implements ContainerIndex {
   private final Sinks.One<Void> ready = Sinks.one();
   private final AtomicReference<Mono<Void>> missResync = new AtomicReference<>();
   private volatile Instant lastResync = Instant.EPOCH;
+  // True while the events stream is open and the listing after its opening has been applied.
+  private volatile boolean synced;
+  // System.nanoTime() at which the last listing that succeeded began; written on the serial thread.
+  private volatile long listedAt = System.nanoTime() - Duration.ofDays(1).toNanos();
   private final Disposable events;
   private final Timer eventLag;
   private final MeterRegistry meters;
@@ -95,6 +109,8 @@ public final class DockerContainerIndex implements ContainerIndex {
     this.events = eventStream()
         .publishOn(serial)
         .doOnNext(this::apply)
+        // On the serial thread, after every event that came before the loss.
+        .doOnError(lost -> synced = false)
         .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200))
             .maxBackoff(Duration.ofSeconds(30))
             // Back to the shortest delay once the stream delivers again, not 30 s for every later drop.
@@ -121,8 +137,17 @@ public final class DockerContainerIndex implements ContainerIndex {
     return new DockerContainerIndex(DockerClientImpl.getInstance(config, http), Clock.systemUTC(), meters);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>While the events stream is lost, answered from a listing begun after the call; fails with
+   * {@link IndexUnavailableException} when the engine cannot be listed then.
+   */
   @Override
   public Mono<Container> byAddress(InetAddress address) {
+    if (!synced) {
+      return listedAfterAsking(address);
+    }
     Container known = byAddress.get(address);
     if (known != null) {
       return Mono.just(known);
@@ -198,7 +223,8 @@ public final class DockerContainerIndex implements ContainerIndex {
   private void apply(Event event) {
     // (Re)connected: resync everything before the next event.
     if (event == DockerEvents.CONNECTED) {
-      resync(true);
+      resync(Cause.CONNECTED);
+      synced = true;
       ready.tryEmitEmpty();
       return;
     }
@@ -221,6 +247,23 @@ public final class DockerContainerIndex implements ContainerIndex {
     }
   }
 
+  /**
+   * The container at {@code address} according to a listing begun after this call: the one a caller
+   * queued before it ran, or its own. Lookups that queue during one listing share the next.
+   */
+  private Mono<Container> listedAfterAsking(InetAddress address) {
+    return Mono.defer(() -> {
+      long asked = System.nanoTime();
+      return Mono.fromCallable(() -> {
+        if (listedAt - asked < 0) {
+          resync(Cause.EVENTS_LOST);
+        }
+        return byAddress.get(address);
+      }).subscribeOn(serial);
+    }).onErrorMap(error -> !(error instanceof IndexUnavailableException), error -> new IndexUnavailableException(
+        "the Docker engine's events stream is lost and the engine cannot be listed: " + error, error));
+  }
+
   /** One shared resync for all the misses of a moment, at most once per interval. */
   private Mono<Void> resyncAfterMiss() {
     if (Duration.between(lastResync, clock.instant()).compareTo(MISS_RESYNC_INTERVAL) < 0) {
@@ -230,7 +273,7 @@ public final class DockerContainerIndex implements ContainerIndex {
     if (flight != null) {
       return flight;
     }
-    Mono<Void> created = Mono.<Void>fromRunnable(() -> resync(false))
+    Mono<Void> created = Mono.<Void>fromRunnable(() -> resync(Cause.UNKNOWN_CALLER))
         .subscribeOn(serial)
         .onErrorResume(error -> {
           log.warn("resync after a miss failed: {}", error.toString());
@@ -242,18 +285,38 @@ public final class DockerContainerIndex implements ContainerIndex {
     return existing != null ? existing : created;
   }
 
+  /** Why the engine's containers are listed. */
+  private enum Cause {
+    /** The events stream (re)opened: every container is inspected again. */
+    CONNECTED("connected"),
+    /** A caller no held container has: the unknown ones are inspected. */
+    UNKNOWN_CALLER("unknown_caller"),
+    /** A lookup while the events stream is lost: the unknown ones and those listed elsewhere are inspected. */
+    EVENTS_LOST("events_lost");
+
+    final String tag;
+
+    Cause(String tag) {
+      this.tag = tag;
+    }
+  }
+
   /**
-   * Lists running containers; inspects the ones not yet indexed, or all of them when {@code full};
+   * Lists running containers; inspects the ones not yet indexed, and all of them on {@link
+   * Cause#CONNECTED}, and those the listing shows on other addresses on {@link Cause#EVENTS_LOST};
    * drops indexed containers that no longer run.
    */
-  private void resync(boolean full) {
+  private void resync(Cause cause) {
+    long began = System.nanoTime();
     lastResync = clock.instant();
     Counter.builder("berth.docker.resyncs").description("Full listings of the engine's containers, by cause")
-        .tag("cause", full ? "connected" : "unknown_caller").register(meters).increment();
+        .tag("cause", cause.tag).register(meters).increment();
     Set<String> running = new HashSet<>();
     for (var listed : docker.listContainersCmd().withStatusFilter(List.of("running")).exec()) {
       running.add(listed.getId());
-      if (full || !byId.containsKey(listed.getId())) {
+      Container held = byId.get(listed.getId());
+      if (cause == Cause.CONNECTED || held == null
+          || cause == Cause.EVENTS_LOST && !held.addresses().equals(listedAddresses(listed))) {
         inspect(listed.getId()).ifPresent(this::join);
       }
     }
@@ -262,7 +325,19 @@ public final class DockerContainerIndex implements ContainerIndex {
         remove(id);
       }
     }
-    log.debug("resync ({}): {} containers", full ? "full" : "after a miss", byId.size());
+    listedAt = began;
+    log.debug("resync ({}): {} containers", cause.tag, byId.size());
+  }
+
+  private static Set<InetAddress> listedAddresses(com.github.dockerjava.api.model.Container listed) {
+    List<InetAddress> addresses = new ArrayList<>();
+    if (listed.getNetworkSettings() != null && listed.getNetworkSettings().getNetworks() != null) {
+      for (ContainerNetwork network : listed.getNetworkSettings().getNetworks().values()) {
+        addAddress(addresses, network.getIpAddress());
+        addAddress(addresses, network.getGlobalIPv6Address());
+      }
+    }
+    return Set.copyOf(addresses);
   }
 
   private java.util.Optional<Container> inspect(String id) {
@@ -277,8 +352,17 @@ public final class DockerContainerIndex implements ContainerIndex {
     }
   }
 
-  /** Indexes a running container, or updates the one with its id; announces it only if it is new. */
+  /**
+   * Indexes a running container, or updates the one with its id; announces it only if it is new, or
+   * if it is another process than the one held (the engine started it again while the index did not
+   * follow): then it leaves and joins again.
+   */
   private void join(Container container) {
+    Container held = byId.get(container.id());
+    if (held != null && held.pid() > 0 && container.pid() > 0 && held.pid() != container.pid()) {
+      log.info("{} was started again while the events stream was lost: its bindings are made anew", container);
+      remove(container.id());
+    }
     Container previous = byId.put(container.id(), container);
     if (previous != null) {
       previous.addresses().forEach(address -> byAddress.remove(address, previous));

@@ -7,6 +7,7 @@ import dev.berth.proxy.credentials.CredentialException;
 import dev.berth.proxy.credentials.Credentials;
 import dev.berth.proxy.docker.Container;
 import dev.berth.proxy.docker.ContainerIndex;
+import dev.berth.proxy.docker.IndexUnavailableException;
 import dev.berth.proxy.policy.Decision;
 import dev.berth.proxy.policy.RoleBinding;
 import dev.berth.proxy.policy.RolePolicy;
@@ -50,6 +51,7 @@ final class IamHandler {
       Caffeine.newBuilder().weakKeys().executor(Runnable::run).build();
   private final LogLimiter denialLines = LogLimiter.standard();
   private final LogLimiter failureLines = LogLimiter.standard();
+  private final LogLimiter unavailableLines = LogLimiter.standard();
 
   IamHandler(ContainerIndex containers, RolePolicy policy, CredentialCache credentials) {
     this.containers = containers;
@@ -108,7 +110,19 @@ final class IamHandler {
     return containers.byAddress(caller)
         .map(container -> new Caller(container, decisions.get(container, policy::decide)))
         .defaultIfEmpty(Caller.NOBODY)
+        .onErrorResume(IndexUnavailableException.class, e -> {
+          String suppressed = unavailableLines.admit(IndexUnavailableException.class);
+          if (suppressed != null) {
+            log.warn("no credentials for the caller at {} for now: {}{}", caller.getHostAddress(), e.getMessage(),
+                suppressed);
+          }
+          return Mono.just(Caller.UNKNOWN_NOW);
+        })
         .flatMap(found -> {
+          if (found == Caller.UNKNOWN_NOW) {
+            // Who holds the address cannot be known now (the engine is restarting): retry, as for STS down.
+            return Responses.text(response, HttpResponseStatus.SERVICE_UNAVAILABLE, RETRY);
+          }
           if (found.decision() instanceof Decision.Bound bound) {
             return then.apply(bound.binding());
           }
@@ -140,5 +154,6 @@ final class IamHandler {
 
   private record Caller(Container container, Decision decision) {
     static final Caller NOBODY = new Caller(null, new Decision.Denied("no running container has this address"));
+    static final Caller UNKNOWN_NOW = new Caller(null, new Decision.Denied("the container index is unavailable"));
   }
 }

@@ -1,6 +1,7 @@
 package dev.berth.proxy.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.berth.testing.Await;
 import dev.berth.testing.DockerEngineEmulator;
@@ -172,6 +173,52 @@ final class DockerContainerIndexTest {
       assertThat(started.count(gone)).isEqualTo(1);
       assertThat(stopped.count(gone)).isEqualTo(1);
       assertThat(index.size()).isEqualTo(2); // meanwhile and the barrier's container
+    }
+  }
+
+  @Test
+  void byAddress_eventsLostAndTheAddressGivenToAnother_answeredFromTheEnginesListingNotFromWhatItHeld()
+      throws Exception {
+    try (SocketRelay relay = new SocketRelay(dir.resolve("relay.sock"), dir.resolve("docker.sock"))) {
+      String before = docker.run("before", "10.8.0.2", Map.of(ROLE_LABEL, "before"), Map.of());
+      index = DockerContainerIndex.connect("unix://" + dir.resolve("relay.sock"));
+      index.ready().block(WAIT);
+      assertThat(index.byAddress(inet("10.8.0.2")).block(WAIT).id()).isEqualTo(before);
+      awaitStreamOpen();
+
+      // The engine restarts and starts another container on that address, as an engine that crashed
+      // and restarts its containers does, while the index has not yet reopened its events stream.
+      DockerEngineEmulator restarted = DockerEngineEmulator.builder().socket(dir.resolve("restarted.sock")).start();
+      String after = restarted.run("after", "10.8.0.2", Map.of(ROLE_LABEL, "after"), Map.of());
+      relay.blockEvents(true);
+      relay.restart(dir.resolve("restarted.sock"));
+      docker.close();
+      docker = restarted;
+      Await.until("the index tries to reopen the events stream", () -> relay.refused() > 0);
+
+      Container found = index.byAddress(inet("10.8.0.2")).block(WAIT);
+
+      assertThat(found).isNotNull();
+      assertThat(found.id()).isEqualTo(after);
+      assertThat(found.labels()).containsEntry(ROLE_LABEL, "after");
+    }
+  }
+
+  @Test
+  void byAddress_eventsLostAndTheEngineDown_failsRatherThanAnswerWhatItHeld() throws Exception {
+    try (SocketRelay relay = new SocketRelay(dir.resolve("relay.sock"), dir.resolve("docker.sock"))) {
+      String before = docker.run("before", "10.8.0.2", Map.of(ROLE_LABEL, "before"), Map.of());
+      index = DockerContainerIndex.connect("unix://" + dir.resolve("relay.sock"));
+      index.ready().block(WAIT);
+      assertThat(index.byAddress(inet("10.8.0.2")).block(WAIT).id()).isEqualTo(before);
+      awaitStreamOpen();
+
+      // The engine is gone: whoever holds the address once it is back cannot be known now.
+      relay.restart(dir.resolve("no-engine.sock"));
+      Await.until("the index tries to reopen the events stream", () -> relay.refused() > 0);
+
+      assertThatThrownBy(() -> index.byAddress(inet("10.8.0.2")).block(WAIT))
+          .isInstanceOf(IndexUnavailableException.class);
     }
   }
 

@@ -8,17 +8,23 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.Set;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A unix socket that relays each connection to another one, until the test {@link #restart}s the
  * engine behind it: then every open connection is cut, as a restarting engine cuts its clients',
- * and new connections reach the new target. Plain threads, no event loop.
+ * and new connections reach the new target. Plain threads, no event loop. It can also refuse the
+ * events stream ({@link #blockEvents}), as an engine whose API answers while its client has not yet
+ * reopened the stream; {@link #refused()} counts the connections it closed at once.
  */
 final class SocketRelay implements AutoCloseable {
 
   private final ServerSocketChannel server;
   private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger refused = new AtomicInteger();
+  private volatile boolean blockEvents;
   private Path target;
 
   SocketRelay(Path listen, Path target) throws IOException {
@@ -32,6 +38,16 @@ final class SocketRelay implements AutoCloseable {
   synchronized void restart(Path next) {
     target = next;
     open.forEach(SocketRelay::closeQuietly);
+  }
+
+  /** While {@code block}, a connection that asks for {@code /events} is closed at once. */
+  void blockEvents(boolean block) {
+    blockEvents = block;
+  }
+
+  /** Connections closed at once: the target was unreachable, or they asked for blocked events. */
+  int refused() {
+    return refused.get();
   }
 
   @Override
@@ -52,6 +68,7 @@ final class SocketRelay implements AutoCloseable {
         connect(client);
       } catch (IOException unreachable) {
         closeQuietly(client);
+        refused.incrementAndGet();
       }
     }
   }
@@ -61,15 +78,19 @@ final class SocketRelay implements AutoCloseable {
     SocketChannel upstream = SocketChannel.open(UnixDomainSocketAddress.of(target));
     open.add(client);
     open.add(upstream);
-    daemon("relay-up", () -> pump(client, upstream));
-    daemon("relay-down", () -> pump(upstream, client));
+    daemon("relay-up", () -> pump(client, upstream, true));
+    daemon("relay-down", () -> pump(upstream, client, false));
   }
 
-  private void pump(SocketChannel from, SocketChannel to) {
+  private void pump(SocketChannel from, SocketChannel to, boolean request) {
     ByteBuffer buffer = ByteBuffer.allocate(16 * 1024);
     try {
       while (from.read(buffer) >= 0) {
         buffer.flip();
+        if (request && blockEvents && asksForEvents(buffer)) {
+          refused.incrementAndGet();
+          return;
+        }
         while (buffer.hasRemaining()) {
           to.write(buffer);
         }
@@ -83,6 +104,13 @@ final class SocketRelay implements AutoCloseable {
       open.remove(from);
       open.remove(to);
     }
+  }
+
+  private static boolean asksForEvents(ByteBuffer buffer) {
+    String start = StandardCharsets.ISO_8859_1.decode(buffer.duplicate()).toString();
+    int end = start.indexOf('\r');
+    String line = end < 0 ? start : start.substring(0, end);
+    return line.startsWith("GET ") && line.contains("/events");
   }
 
   private static void daemon(String name, Runnable body) {
