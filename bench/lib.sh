@@ -136,6 +136,51 @@ CONF
   BENCH_PIDS+=("$NGINX_PID")
 }
 
+# start_nginx_proxy PORT UPSTREAM_PORT: a second nginx, configured as start_nginx's (one worker, no
+# access log, keep-alive to its clients), as a reverse proxy to 127.0.0.1:UPSTREAM_PORT over
+# keep-alive connections (the reference for a forwarding proxy); returns once it answers
+# METADATA_PATH. Sets NGINX_PROXY_PID.
+start_nginx_proxy() {
+  local port=$1 upstream=$2 user="" dir=$BENCH_DIR/nginx-proxy
+  mkdir -p "$dir/tmp"
+  [[ $(id -u) == 0 ]] && user="user nobody $(id -gn nobody 2>/dev/null || echo nogroup);"
+  cat >"$dir/nginx.conf" <<CONF
+$user
+worker_processes 1;
+daemon off;
+pid $dir/nginx.pid;
+error_log $BENCH_DIR/nginx-proxy.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  keepalive_timeout 65;
+  keepalive_requests 1000000;
+  client_body_temp_path $dir/tmp/body;
+  proxy_temp_path $dir/tmp/proxy;
+  fastcgi_temp_path $dir/tmp/fastcgi;
+  uwsgi_temp_path $dir/tmp/uwsgi;
+  scgi_temp_path $dir/tmp/scgi;
+  upstream metadata {
+    server 127.0.0.1:$upstream;
+    keepalive 32;
+    keepalive_requests 1000000;
+  }
+  server {
+    listen 127.0.0.1:$port;
+    location / {
+      proxy_pass http://metadata;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+CONF
+  nginx -p "$dir" -e "$BENCH_DIR/nginx-proxy.log" -c "$dir/nginx.conf" >>"$BENCH_DIR/nginx-proxy.log" 2>&1 &
+  NGINX_PROXY_PID=$!
+  BENCH_PIDS+=("$NGINX_PROXY_PID")
+  wait_http "http://127.0.0.1:$port$METADATA_PATH" 10 || { tail "$BENCH_DIR/nginx-proxy.log" >&2; exit 1; }
+}
+
 # rss PID: "VmRSS VmHWM" in MiB (one decimal).
 rss() {
   awk '/^VmRSS:/ {r = $2} /^VmHWM:/ {h = $2} END {printf "%.1f %.1f\n", r / 1024, h / 1024}' "/proc/$1/status"
@@ -183,52 +228,76 @@ run_wrk() {
   echo "$rps $(to_ms "$p50") $(to_ms "$p99") $bad $cpu"
 }
 
-# compare NAME_A URL_A PID_A NAME_B URL_B PID_B: warm both, then ROUNDS alternating measured runs of
-# each; prints every run and a summary (each target's best run by req/s), with B's RSS after the load.
+# compare NAME_A URL_A PID_A NAME_B URL_B PID_B: compare_many with two targets.
 compare() {
-  local a=$1 url_a=$2 pid_a=$3 b=$4 url_b=$5 pid_b=$6
-  local warm_a=$(( WARMUP / 4 > 2 ? WARMUP / 4 : 2 ))
-  log "warm-up: $a ${warm_a}s, $b ${WARMUP}s"
-  run_wrk "$warm_a" "$url_a" "$BENCH_DIR/warm-$a.txt" "$pid_a" >/dev/null
-  run_wrk "$WARMUP" "$url_b" "$BENCH_DIR/warm-$b.txt" "$pid_b" >/dev/null
-  alive "$pid_b" proxy
-  local after_warmup
-  after_warmup=$(rss "$pid_b")
+  compare_many "$@"
+}
 
-  local best_a="0 0 0 0 0" best_b="0 0 0 0 0" r line name url pid rps p50 p99 bad cpu
-  printf '%-6s %-6s %10s %9s %9s %7s %12s\n' round target "req/s" "p50 ms" "p99 ms" errors "cpu us/req"
+# compare_many NAME URL PID [NAME URL PID]...: warm every target, then ROUNDS measured runs of each,
+# alternating in the order given; prints every run and a summary (each target's best run by req/s).
+# The first target is the baseline of the ratios; the last is the one under test (its warm-up is
+# WARMUP s, the others' a quarter of that, and its RSS is printed); with three or more, every target
+# is also compared with the one before the last (e.g. the proxy with nginx's own reverse proxy).
+compare_many() {
+  local names=() urls=() pids=() n i
+  while (($# >= 3)); do
+    names+=("$1"); urls+=("$2"); pids+=("$3"); shift 3
+  done
+  n=${#names[@]}
+  local last=$((n - 1)) under=${names[$((n - 1))]} under_pid=${pids[$((n - 1))]}
+  local warm_short=$(( WARMUP / 4 > 2 ? WARMUP / 4 : 2 ))
+  log "warm-up: ${names[*]:0:$last} ${warm_short}s each, $under ${WARMUP}s"
+  for ((i = 0; i < n; i++)); do
+    run_wrk "$( ((i == last)) && echo "$WARMUP" || echo "$warm_short")" "${urls[$i]}" \
+      "$BENCH_DIR/warm-${names[$i]}.txt" "${pids[$i]}" >/dev/null
+  done
+  alive "$under_pid" proxy
+  local after_warmup
+  after_warmup=$(rss "$under_pid")
+
+  local best=() r line rps p50 p99 bad cpu
+  for ((i = 0; i < n; i++)); do best+=("0 0 0 0 0"); done
+  printf '%-6s %-12s %10s %9s %9s %7s %12s %6s\n' round target "req/s" "p50 ms" "p99 ms" errors "cpu us/req" load
   for ((r = 1; r <= ROUNDS; r++)); do
-    for name in "$a" "$b"; do
-      if [[ $name == "$a" ]]; then url=$url_a pid=$pid_a; else url=$url_b pid=$pid_b; fi
-      line=$(run_wrk "$DURATION" "$url" "$BENCH_DIR/run$r-$name.txt" "$pid")
-      alive "$pid_b" proxy
+    for ((i = 0; i < n; i++)); do
+      line=$(run_wrk "$DURATION" "${urls[$i]}" "$BENCH_DIR/run$r-${names[$i]}.txt" "${pids[$i]}")
+      alive "$under_pid" proxy
       read -r rps p50 p99 bad cpu <<<"$line"
-      printf '%-6s %-6s %10.0f %9.2f %9.2f %7d %12.1f\n' "$r" "$name" "$rps" "$p50" "$p99" "$bad" "$cpu"
-      if [[ $name == "$a" ]]; then
-        awk -v x="$rps" -v y="${best_a%% *}" 'BEGIN {exit !(x > y)}' && best_a=$line
-      else
-        awk -v x="$rps" -v y="${best_b%% *}" 'BEGIN {exit !(x > y)}' && best_b=$line
-      fi
+      printf '%-6s %-12s %10.0f %9.2f %9.2f %7d %12.1f %6s\n' "$r" "${names[$i]}" "$rps" "$p50" "$p99" "$bad" "$cpu" \
+        "$(cut -d' ' -f1 /proc/loadavg)"
+      awk -v x="$rps" -v y="${best[$i]%% *}" 'BEGIN {exit !(x > y)}' && best[$i]=$line
     done
   done
   local after_load
-  after_load=$(rss "$pid_b")
+  after_load=$(rss "$under_pid")
 
   echo
-  echo "best of $ROUNDS x ${DURATION}s, wrk -t$THREADS -c$CONNECTIONS, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
-  printf '%-8s %10s %9s %9s %12s\n' "" "req/s" "p50 ms" "p99 ms" "cpu us/req"
-  local rps_a p50_a p99_a cpu_a rps_b p50_b p99_b cpu_b
-  read -r rps_a p50_a p99_a _ cpu_a <<<"$best_a"
-  read -r rps_b p50_b p99_b _ cpu_b <<<"$best_b"
-  printf '%-8s %10.0f %9.2f %9.2f %12.1f\n' "$a" "$rps_a" "$p50_a" "$p99_a" "$cpu_a"
-  printf '%-8s %10.0f %9.2f %9.2f %12.1f\n' "$b" "$rps_b" "$p50_b" "$p99_b" "$cpu_b"
-  awk -v ra="$rps_a" -v rb="$rps_b" -v pa="$p99_a" -v pb="$p99_b" -v ca="$cpu_a" -v cb="$cpu_b" \
-      -v a="$a" -v b="$b" 'BEGIN {
-    printf "throughput %s/%s:   %.2f\n", b, a, rb / ra
-    printf "p99 %s/%s:          %.2f\n", b, a, (pa > 0 ? pb / pa : 0)
-    printf "cpu per request %s/%s: %.2f\n", b, a, (ca > 0 ? cb / ca : 0) }'
+  echo "best of $ROUNDS x ${DURATION}s, wrk -t$THREADS -c$CONNECTIONS, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)," \
+    "load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  printf '%-12s %10s %9s %9s %12s\n' "" "req/s" "p50 ms" "p99 ms" "cpu us/req"
+  for ((i = 0; i < n; i++)); do
+    read -r rps p50 p99 _ cpu <<<"${best[$i]}"
+    printf '%-12s %10.0f %9.2f %9.2f %12.1f\n' "${names[$i]}" "$rps" "$p50" "$p99" "$cpu"
+  done
+  # ratio A B: throughput, p99 and CPU per request of B against A.
+  ratio() {
+    local ra pa ca rb pb cb
+    read -r ra _ pa _ ca <<<"${best[$1]}"
+    read -r rb _ pb _ cb <<<"${best[$2]}"
+    awk -v ra="$ra" -v rb="$rb" -v pa="$pa" -v pb="$pb" -v ca="$ca" -v cb="$cb" \
+        -v a="${names[$1]}" -v b="${names[$2]}" 'BEGIN {
+      printf "throughput %s/%s:   %.2f\n", b, a, rb / ra
+      printf "p99 %s/%s:          %.2f\n", b, a, (pa > 0 ? pb / pa : 0)
+      printf "cpu per request %s/%s: %.2f\n", b, a, (ca > 0 ? cb / ca : 0) }'
+  }
+  for ((i = 0; i < n; i++)); do
+    read -r _ _ _ bad _ <<<"${best[$i]}"
+    ((bad == 0)) || echo "WARNING: ${names[$i]}'s best run had $bad failed requests (non-2xx or socket errors): its figures do not compare"
+  done
+  for ((i = 1; i < n; i++)); do ratio 0 "$i"; done
+  ((n >= 3)) && ratio $((n - 2)) "$last"
   local rss_now hwm_now rss_warm
   read -r rss_now hwm_now <<<"$after_load"
   read -r rss_warm _ <<<"$after_warmup"
-  echo "$b RSS (MiB): idle ${PROXY_IDLE_RSS:-?}, after warm-up $rss_warm, after load $rss_now (VmRSS), peak $hwm_now (VmHWM)"
+  echo "$under RSS (MiB): idle ${PROXY_IDLE_RSS:-?}, after warm-up $rss_warm, after load $rss_now (VmRSS), peak $hwm_now (VmHWM)"
 }

@@ -15,7 +15,8 @@
 # equal to N, then loads the daemon: $WARMUP s of warm-up, then wrk -t1 -c64 for $DURATION s against
 # the credential document of container 0 (/latest/meta-data/iam/security-credentials/role-0), and
 # $DURATION s against the pass-through path (which the daemon answers mostly from its 1 s upstream
-# cache, --upstream-cache's default, as containers see it). It reports, per size: containers indexed, credentials
+# cache, --upstream-cache's default, as containers see it; --max-forwarded-per-caller is raised to wrk's
+# connections, which all come from one address, so that a cache refresh is not answered 429). It reports, per size: containers indexed, credentials
 # cached, seconds from the daemon's start until both were full, req/s and failed requests of both
 # runs, the daemon's VmRSS idle (index and cache full, before load) and after the load, and its
 # peak (VmHWM); then each size's RSS against the first's.
@@ -120,7 +121,8 @@ for size in $SIZES; do
   started=$SECONDS
   start_proxy --listen "127.0.0.1:$port" --admin-listen "127.0.0.1:$admin" \
     --docker-host "$DOCKER_HOST_URL" --sts-endpoint "$STS_URL" --region us-east-1 \
-    --base-role-arn "$BASE_ROLE_ARN" --upstream "http://127.0.0.1:$NGINX_PORT"
+    --base-role-arn "$BASE_ROLE_ARN" --upstream "http://127.0.0.1:$NGINX_PORT" \
+    --max-forwarded-per-caller "$(( CONNECTIONS > 32 ? CONNECTIONS : 32 ))"
   await_filled "$size" "$admin"
   fill=$((SECONDS - started))
 
@@ -142,6 +144,8 @@ for size in $SIZES; do
   read -r pass_rps _ _ pass_bad _ <<<"$line"
   alive "$PROXY_PID" proxy
   read -r rss_now hwm < <(rss "$java_pid")
+  # Resident memory by kind: anonymous (heap, metaspace, malloc) and file-backed (libjvm, the class-data archive).
+  log "size $size after load: $(awk '/^Rss(Anon|File|Shmem):/ {printf "%s %.1f MiB  ", $1, $2 / 1024}' "/proc/$java_pid/status")"
   indexed=$(metric berth_containers "$admin")
   cached=$(metric berth_credentials_cached "$admin")
   results+=("$size $indexed $cached $fill $creds_rps $creds_bad $pass_rps $pass_bad $idle $rss_now $hwm")

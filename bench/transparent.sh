@@ -10,6 +10,7 @@
 #
 #   sudo scripts/lab/up && ./mvnw -B -o package -DskipTests && sudo bench/transparent.sh
 #   sudo DURATION=10 CONNECTIONS=32 COLD_RUNS=5 KEEP=1 bench/transparent.sh
+#   sudo SERVER_CPUS=1 bench/transparent.sh   # both servers pinned to CPU 1 (taskset), wrk left to the scheduler
 #
 # Everything stays in the lab's network namespace (no route out) and on its docker0; every wrk run
 # is bounded by -d; the rules, containers and processes it started are removed on exit.
@@ -22,6 +23,7 @@ WARMUP=${WARMUP:-5}            # seconds of unmeasured load before each measured
 THREADS=${THREADS:-1}          # wrk -t
 CONNECTIONS=${CONNECTIONS:-32} # wrk -c
 COLD_RUNS=${COLD_RUNS:-3}      # fresh containers timed from docker run to their first credentials
+SERVER_CPUS=${SERVER_CPUS:-}   # e.g. 1: run the proxy and nginx under taskset -c on these CPUs (wrk stays unpinned)
 ROLE=bench-role
 NS=${BERTH_LAB_NETNS:-berth-lab}
 LAB_DIR=${BERTH_LAB_DIR:-/tmp/berth-lab}
@@ -45,6 +47,8 @@ for tool in wrk nginx curl docker nsenter; do command -v "$tool" >/dev/null || d
 # Background processes are started with nsenter itself (not through this function) so that $! is
 # the process: nsenter --net execs its command, and kill $! stops it rather than an idle subshell.
 IN_LAB=(nsenter --net="/run/netns/$NS" --)
+PIN=()
+[[ -n $SERVER_CPUS ]] && PIN=(taskset -c "$SERVER_CPUS")
 lab() { "${IN_LAB[@]}" "$@"; }
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/berth-transparent.XXXXXX")
 chmod 755 "$DIR"
@@ -77,8 +81,10 @@ public class BenchEmulators {
 JAVA
 "${IN_LAB[@]}" "$JAVA" -cp "$PROXY_JAR:$TESTING_JAR" "$DIR/BenchEmulators.java" >"$DIR/emulators.out" 2>"$DIR/emulators.log" &
 PIDS+=($!)
-for _ in $(seq 1 300); do [[ -s $DIR/emulators.out ]] && break; sleep 0.1; done
-read -r STS_URL UPSTREAM_URL <"$DIR/emulators.out" || die "the emulators did not start: $(tail -n3 "$DIR/emulators.log")"
+# Their stdout may carry a logging library's own lines too: the endpoints are the line of two URLs.
+endpoints() { grep -E '^http://[^ ]+ http://[^ ]+$' "$DIR/emulators.out" | head -n1; }
+for _ in $(seq 1 300); do [[ -n $(endpoints) ]] && break; sleep 0.1; done
+read -r STS_URL UPSTREAM_URL < <(endpoints) || die "the emulators did not start: $(tail -n3 "$DIR/emulators.log")"
 
 # 2. The proxy, its own JVM (so that its RSS is its own), listening on every lab address.
 pick_port() { local p; for p in $(seq "$1" $(($1 + 200))); do lab bash -c "exec 3<>/dev/tcp/127.0.0.1/$p" 2>/dev/null || { echo "$p"; return; }; done; die "no free port near $1"; }
@@ -88,7 +94,7 @@ NGINX_PORT=$(pick_port $((ADMIN_PORT + 1)))
 GATEWAY=$(docker network inspect bridge -f '{{(index .IPAM.Config 0).Gateway}}')
 # Through the launcher, so with the production JVM flags (BERTH_JAVA_OPTS adds to them).
 AWS_ACCESS_KEY_ID=AKIDBERTHBENCH000000 AWS_SECRET_ACCESS_KEY=berth-bench-secret AWS_REGION=us-east-1 \
-  "${IN_LAB[@]}" bin/berth-proxy --listen "0.0.0.0:$PROXY_PORT" --admin-listen "127.0.0.1:$ADMIN_PORT" \
+  "${IN_LAB[@]}" "${PIN[@]}" bin/berth-proxy --listen "0.0.0.0:$PROXY_PORT" --admin-listen "127.0.0.1:$ADMIN_PORT" \
   --docker-host "$DOCKER_HOST" --sts-endpoint "$STS_URL" --upstream "$UPSTREAM_URL" --region us-east-1 \
   --base-role-arn "arn:aws:iam::123456789012:role/" >"$DIR/proxy.log" 2>&1 &
 PROXY_PID=$!
@@ -140,7 +146,7 @@ http {
   server { listen 0.0.0.0:$NGINX_PORT; root $DIR/www; }
 }
 NGINX
-"${IN_LAB[@]}" nginx -p "$DIR" -c "$DIR/nginx.conf" &
+"${IN_LAB[@]}" "${PIN[@]}" nginx -p "$DIR" -c "$DIR/nginx.conf" &
 PIDS+=($!)
 for _ in $(seq 1 100); do lab curl -fs -o /dev/null "http://127.0.0.1:$NGINX_PORT/latest/meta-data/iam/security-credentials/$ROLE" && break; sleep 0.1; done
 

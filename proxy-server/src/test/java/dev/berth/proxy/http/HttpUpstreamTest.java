@@ -332,6 +332,35 @@ final class HttpUpstreamTest {
     assertThat(text(block(onLoop(0, () -> get(connections, "/next"))))).isEqualTo("/next");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"/a b", "/a\r\nX-Injected: 1", "/caf\u00e9", ""})
+  void exchange_pathThatCouldSplitTheRequest_failsWithoutSendingAnything(String path) {
+    ScriptedServer server = open(ScriptedServer.start(ECHO));
+    UpstreamConnections connections = connections(server, 1, PATIENT);
+
+    StepVerifier.create(onLoop(0, () -> get(connections, path)))
+        .expectError(IllegalArgumentException.class)
+        .verify(WAIT);
+
+    // The next request is the first the upstream sees, and arrives whole.
+    assertThat(text(block(onLoop(0, () -> get(connections, "/next"))))).isEqualTo("/next");
+    assertThat(server.requests()).hasSize(1);
+  }
+
+  @Test
+  void exchange_tokenWithALineBreak_failsWithoutSendingAnything() {
+    ScriptedServer server = open(ScriptedServer.start(ECHO));
+    UpstreamConnections connections = connections(server, 1, PATIENT);
+
+    StepVerifier.create(onLoop(0, () -> connections.exchange(HttpMethod.GET, "/x", TokenHandler.TOKEN_HEADER,
+            "token\r\nX-Injected: 1")))
+        .expectError(IllegalArgumentException.class)
+        .verify(WAIT);
+
+    assertThat(text(block(onLoop(0, () -> get(connections, "/next"))))).isEqualTo("/next");
+    assertThat(server.requests()).hasSize(1);
+  }
+
   @Test
   void close_failsInFlightWaitingAndLaterExchanges() throws Exception {
     ScriptedServer server = open(ScriptedServer.start(SILENT));
