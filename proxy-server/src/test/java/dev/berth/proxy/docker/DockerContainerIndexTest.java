@@ -176,15 +176,20 @@ final class DockerContainerIndexTest {
     }
   }
 
+  /** A container "before" at 10.8.0.2, indexed through relay.sock with its events stream open. */
+  private void indexHoldingOneContainerThroughTheRelay() throws Exception {
+    String before = docker.run("before", "10.8.0.2", Map.of(ROLE_LABEL, "before"), Map.of());
+    index = DockerContainerIndex.connect("unix://" + dir.resolve("relay.sock"));
+    index.ready().block(WAIT);
+    assertThat(index.byAddress(inet("10.8.0.2")).block(WAIT).id()).isEqualTo(before);
+    awaitStreamOpen();
+  }
+
   @Test
   void byAddress_eventsLostAndTheAddressGivenToAnother_answeredFromTheEnginesListingNotFromWhatItHeld()
       throws Exception {
     try (SocketRelay relay = new SocketRelay(dir.resolve("relay.sock"), dir.resolve("docker.sock"))) {
-      String before = docker.run("before", "10.8.0.2", Map.of(ROLE_LABEL, "before"), Map.of());
-      index = DockerContainerIndex.connect("unix://" + dir.resolve("relay.sock"));
-      index.ready().block(WAIT);
-      assertThat(index.byAddress(inet("10.8.0.2")).block(WAIT).id()).isEqualTo(before);
-      awaitStreamOpen();
+      indexHoldingOneContainerThroughTheRelay();
 
       // The engine restarts and starts another container on that address, as an engine that crashed
       // and restarts its containers does, while the index has not yet reopened its events stream.
@@ -207,11 +212,7 @@ final class DockerContainerIndexTest {
   @Test
   void byAddress_eventsLostAndTheEngineDown_failsRatherThanAnswerWhatItHeld() throws Exception {
     try (SocketRelay relay = new SocketRelay(dir.resolve("relay.sock"), dir.resolve("docker.sock"))) {
-      String before = docker.run("before", "10.8.0.2", Map.of(ROLE_LABEL, "before"), Map.of());
-      index = DockerContainerIndex.connect("unix://" + dir.resolve("relay.sock"));
-      index.ready().block(WAIT);
-      assertThat(index.byAddress(inet("10.8.0.2")).block(WAIT).id()).isEqualTo(before);
-      awaitStreamOpen();
+      indexHoldingOneContainerThroughTheRelay();
 
       // The engine is gone: whoever holds the address once it is back cannot be known now.
       relay.restart(dir.resolve("no-engine.sock"));
