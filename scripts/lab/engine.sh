@@ -1,5 +1,5 @@
 # scripts/lab/engine.sh — how the lab starts its dockerd; sourced by scripts/lab/up and
-# scripts/lab/restart-engine so that a restarted engine is started exactly as the first one.
+# scripts/lab/engine so that a restarted engine is started exactly as the first one.
 # Expects NS, DIR, SOCK and DOCKER_BIN to be set, and log/die functions.
 
 # The pid of the lab's dockerd, from its pidfile; fails when none runs.
