@@ -1,11 +1,17 @@
 package dev.berth.daemon;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.JsonEncoder;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.jul.LevelChangePropagator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.OutputStreamAppender;
 import java.util.Locale;
+import java.util.Map;
+import org.slf4j.ILoggerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -13,37 +19,83 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 /*
  * Design notes. Only the application (berth-proxy.jar, through Main and DaemonCommand) touches
  * the logging backend: a service embedding Berth keeps its own, and logback is an optional
- * dependency of this module, so the embedder's build never sees it. The configuration file lives
- * under the package (dev/berth/daemon/logback.xml), never at the classpath's root, for the same
- * reason. The JSON format swaps the encoder of that file's one appender after the command line is
- * parsed, so the option needs no second parser running before logback starts.
+ * dependency of this module, so the embedder's build never sees it. The configuration is made
+ * here in code, not read from an XML file: logback's XML configurator (its SAX parser and Joran,
+ * about 600 classes) took 0.25-0.3 s of every start, on the start's own thread, more than anything
+ * else before the command line is parsed (bench/ready.sh). A file of the operator's, named by
+ * -Dlogback.configurationFile, still wins. The JSON format swaps the encoder of the one appender
+ * after the command line is parsed, so the option needs no second parser running before logback starts.
  */
 
 /** The application jar's logging: Berth's one-line text format on stderr, or one JSON object per line. */
 final class Logging {
 
-  /** The configuration Main hands logback, unless {@code -Dlogback.configurationFile} names another. */
-  static final String CONFIGURATION = "dev/berth/daemon/logback.xml";
-  /** The appender that configuration writes with. */
+  /** The appender Berth's configuration writes with. */
   static final String APPENDER = "STDERR";
+  /** One line per event: time, level, the logger's short name, the message, then a stack trace if any. */
+  static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSX} %level %logger{0} - %msg%n";
+  /**
+   * The libraries' own lines are warnings and errors only. Reactor Netty logs every request its
+   * decoder refuses, with every header name, at WARN: a caller could write the log, so those are
+   * logged by dev.berth.proxy.http.RefusedRequestLog, rate-limited. An STS call still in flight
+   * when the daemon stops fails after the event loop has ended, which Netty logs as an ERROR with a
+   * stack trace: noise at a clean stop, nothing to act on.
+   */
+  static final Map<String, Level> LEVELS = Map.of(
+      "io.netty", Level.WARN,
+      "reactor.netty", Level.WARN,
+      "software.amazon.awssdk", Level.WARN,
+      "com.github.dockerjava", Level.WARN,
+      "com.sun.jna", Level.WARN,
+      "reactor.netty.http.server.HttpServerOperations", Level.ERROR,
+      "io.netty.util.concurrent.DefaultPromise.rejectedExecution", Level.OFF);
 
   private Logging() {}
 
   /**
-   * Before the first logger is made: logback reads Berth's configuration, and records of
-   * java.util.logging (JNA, Guava, the JDK) go through SLF4J, so they come out like every other line.
+   * Before the first logger is made: Berth's lines on stderr (unless {@code
+   * -Dlogback.configurationFile} names a file), and records of java.util.logging (JNA, Guava, the
+   * JDK) go through SLF4J, so they come out like every other line.
    */
   static void configure() {
-    if (System.getProperty("logback.configurationFile") == null) {
-      System.setProperty("logback.configurationFile", CONFIGURATION);
-    }
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();
     // Initialised here, on the main thread, before any other thread logs: SLF4J otherwise queues
     // the lines of a thread that logs during its initialisation and prints a warning of its own
     // ("SLF4J(W): A number (N) of logging calls during the initialization phase..."), which is not
-    // a JSON line.
-    LoggerFactory.getILoggerFactory();
+    // a JSON line. With no file to read, logback starts with its basic console configuration,
+    // which is replaced before anything is logged.
+    ILoggerFactory factory = LoggerFactory.getILoggerFactory();
+    if (System.getProperty("logback.configurationFile") == null && factory instanceof LoggerContext context) {
+      berthLines(context);
+    }
+  }
+
+  /** Replaces {@code context}'s configuration with Berth's text lines on stderr. */
+  static void berthLines(LoggerContext context) {
+    context.reset();
+    // java.util.logging levels follow the ones below, so a FINE record is never even built.
+    LevelChangePropagator julLevels = new LevelChangePropagator();
+    julLevels.setContext(context);
+    julLevels.setResetJUL(true);
+    context.addListener(julLevels);
+    julLevels.start();
+
+    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    encoder.setContext(context);
+    encoder.setPattern(PATTERN);
+    encoder.start();
+    ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
+    stderr.setContext(context);
+    stderr.setName(APPENDER);
+    stderr.setTarget("System.err");
+    stderr.setEncoder(encoder);
+    stderr.start();
+
+    LEVELS.forEach((name, level) -> context.getLogger(name).setLevel(level));
+    ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+    root.setLevel(Level.INFO);
+    root.addAppender(stderr);
   }
 
   /**
