@@ -266,6 +266,20 @@ public final class BerthProxy implements AutoCloseable {
       EventLoopGroup loop = runtime.eventLoop();
       PrometheusMeterRegistry meters = runtime.meters();
 
+      // Made twice from the same settings: the metadata server, and its copy that the warm-up asks.
+      LoopResources loops = runtime.loopResources();
+      Supplier<HttpServer> metadataServer = () -> HttpServer.create()
+          .runOn(loops)
+          .idleTimeout(Duration.ofSeconds(30))
+          .httpRequestDecoder(spec -> spec.maxInitialLineLength(4096).maxHeaderSize(8192).maxChunkSize(8192))
+          .doOnChannelInit(ConnectionGuard.create(config.maxConnections(), config.maxConnectionsPerCaller()));
+      // Ready once the request path has been exercised too (or the warm-up gave up: it never keeps the
+      // proxy unready). Needs nothing but the loop, so it starts first and runs while the Docker
+      // client, the caches and the server are made (about 0.3 s of a start off the way to ready).
+      AtomicBoolean warmedUp = new AtomicBoolean();
+      Disposable warming = warmUp(metadataServer.get(), meters).doFinally(signal -> warmedUp.set(true)).subscribe();
+      resources.add(warming::dispose);
+
       if (config.local()) {
         log.warn("LOCAL MODE: loopback callers get locally issued credentials that AWS will reject; "
             + "no Docker engine and no AWS account are used");
@@ -320,13 +334,6 @@ public final class BerthProxy implements AutoCloseable {
           .maxForwardedPerCaller(config.maxForwardedPerCaller())
           .meters(meters)
           .build();
-      // Made twice from the same settings: the metadata server, and its copy that the warm-up asks.
-      LoopResources loops = runtime.loopResources();
-      Supplier<HttpServer> metadataServer = () -> HttpServer.create()
-          .runOn(loops)
-          .idleTimeout(Duration.ofSeconds(30))
-          .httpRequestDecoder(spec -> spec.maxInitialLineLength(4096).maxHeaderSize(8192).maxChunkSize(8192))
-          .doOnChannelInit(ConnectionGuard.create(config.maxConnections(), config.maxConnectionsPerCaller()));
       HttpServer http = metadataServer.get().bindAddress(config::listen)
           // Tracks connections so that disposeNow drains them: a request in flight at shutdown is answered.
           .channelGroup(new DefaultChannelGroup(GlobalEventExecutor.INSTANCE))
@@ -337,10 +344,6 @@ public final class BerthProxy implements AutoCloseable {
       Disposable readiness = index.ready().subscribe(null,
           error -> log.error("container index failed: {}", error.toString()), () -> indexed.set(true));
       resources.add(readiness::dispose);
-      // Ready once the request path has been exercised too (or the warm-up gave up: it never keeps the proxy unready).
-      AtomicBoolean warmedUp = new AtomicBoolean();
-      Disposable warming = warmUp(metadataServer.get(), meters).doFinally(signal -> warmedUp.set(true)).subscribe();
-      resources.add(warming::dispose);
       BooleanSupplier ready = () -> !server.isDisposed() && indexed.get() && warmedUp.get();
       DisposableServer admin = AdminServer.bind(runtime.loopResources(), config.adminListen(), meters, ready, adminRoutes);
       resources.add(() -> admin.disposeNow(Duration.ofSeconds(5)));

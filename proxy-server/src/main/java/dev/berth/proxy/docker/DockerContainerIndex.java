@@ -7,8 +7,10 @@ import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.EventType;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+import com.github.dockerjava.zerodep.shaded.org.apache.hc.client5.http.psl.PublicSuffixMatcherLoader;
 import dev.berth.iptables.DockerEvents;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -118,6 +120,32 @@ public final class DockerContainerIndex implements ContainerIndex {
             .doBeforeRetry(signal -> log.warn("Docker events stream lost ({}); reconnecting",
                 signal.failure().toString())))
         .subscribe();
+  }
+
+  /**
+   * Makes, on the calling thread, what {@link #connect} and the first sync make on the way to
+   * ready; a start calls it on a thread of its own while it parses its options, builds its loop
+   * and so on. Each part is a process-wide singleton initialised once under a lock, so a connect
+   * that runs at the same time waits for (or finds) the same object: this costs a start nothing
+   * but the second core's time. Measured on the real daemon's start (bench/ready.sh, JFR and
+   * class-loading logs): the JDK's default SSL context (security providers, the system trust
+   * store) and Apache HttpClient's public suffix list (10,000 lines, parsed), which docker-java's
+   * HTTP client makes even for a unix socket; and docker-java's JSON readers for the events, the
+   * listing and an inspect (Jackson's introspection of its large model, about a third of a second
+   * of an interpreted start).
+   */
+  public static void prepare() {
+    try {
+      javax.net.ssl.SSLContext.getDefault();
+    } catch (java.security.NoSuchAlgorithmException e) {
+      // connect reports it, if docker-java's client needs it at all
+    }
+    PublicSuffixMatcherLoader.getDefault();
+    var json = DockerClientConfig.getDefaultObjectMapper();
+    for (Class<?> read : List.of(Event.class, com.github.dockerjava.api.model.Container.class,
+        InspectContainerResponse.class)) {
+      json.readerFor(read); // resolves and caches the type's deserializer in the shared mapper
+    }
   }
 
   /** An index over the engine at {@code dockerHost}, e.g. {@code unix:///var/run/docker.sock}. */
