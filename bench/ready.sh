@@ -20,11 +20,17 @@
 #
 #   bench/ready.sh                      # 10 rounds
 #   ROUNDS=3 CONTAINERS=50 KEEP=1 bench/ready.sh
+#   ROUNDS=10 VARIANTS="archive alt" ALT_JAVA_OPTS=-XX:-TieredCompilation bench/ready.sh   # JIT modes, one run
 #
 # Environment:
 #   ROUNDS       measured starts per variant (default 10)
 #   CONTAINERS   containers running on the emulated host (default 10)
 #   KEEP=1       keep the temporary directory (the daemon's logs, the archive)
+#   THREADS=1    also write, per start, the CPU each of the daemon's threads had used at ready
+#                ($DIR/NAME.threads, with KEEP=1): which of them the start's time goes to
+#   VARIANTS     which starts to measure, of "none archive alt" (default "none archive"): alt is an
+#                archived start with ALT_JAVA_OPTS added, to compare JVM flags in the same run
+#   ALT_JAVA_OPTS  the alt variant's extra JVM flags (after BERTH_JAVA_OPTS, so they win)
 #   BERTH_JVM_TUNED, BERTH_JAVA_OPTS, JAVA_HOME: as bin/berth-proxy reads them
 #
 # Needs the daemon's jar and the emulators' classes, built from the same tree:
@@ -39,6 +45,7 @@ unset AWS_SESSION_TOKEN AWS_PROFILE
 
 ROUNDS=${ROUNDS:-10}
 CONTAINERS=${CONTAINERS:-10}
+VARIANTS=${VARIANTS:-none archive}
 CREDS_PATH=/latest/meta-data/iam/security-credentials/role-0
 
 command -v curl >/dev/null || { echo "bench: curl is not installed" >&2; exit 2; }
@@ -82,13 +89,13 @@ DOCKER_URL=$(sed -n 's/^ready .*docker=\([^ ]*\).*/\1/p' "$DIR/host.out")
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
-# start_once NAME ARCHIVE(0|1): one start; prints "ready-ms cpu-ms-at-ready first-request-ms".
+# start_once NAME ARCHIVE(0|1) [EXTRA_JAVA_OPTS]: one start; prints "ready-ms cpu-ms-at-ready first-request-ms".
 start_once() {
-  local name=$1 archive=$2 port admin started ready_at cpu pid deadline fetched first
+  local name=$1 archive=$2 opts="${BERTH_JAVA_OPTS:-} ${3:-}" port admin started ready_at cpu pid deadline fetched first
   free_port; port=$FREE_PORT
   free_port; admin=$FREE_PORT
   started=$(now_ms)
-  BERTH_CLASS_ARCHIVE=$archive BERTH_CACHE_DIR=$DIR/cache "$BENCH_ROOT/bin/berth-proxy" \
+  BERTH_JAVA_OPTS=$opts BERTH_CLASS_ARCHIVE=$archive BERTH_CACHE_DIR=$DIR/cache "$BENCH_ROOT/bin/berth-proxy" \
     --listen "127.0.0.1:$port" --admin-listen "127.0.0.1:$admin" --docker-host "$DOCKER_URL" \
     --sts-endpoint "$STS_URL" --region us-east-1 --base-role-arn arn:aws:iam::123456789012:role/ \
     --disable-upstream >"$DIR/$name.log" 2>&1 &
@@ -103,6 +110,13 @@ start_once() {
   ready_at=$(now_ms)
   # CPU time the daemon used to get there (user + system, its threads included; $pid is the JVM, the launcher execs it).
   cpu=$(sed 's/.*) //' "/proc/$pid/stat" | awk -v hz="$(getconf CLK_TCK)" '{printf "%d", ($12 + $13) * 1000 / hz}')
+  if [[ ${THREADS:-0} == 1 ]]; then
+    # "ms name", most first; threads of one pool summed (the name without its number).
+    for task in /proc/"$pid"/task/*; do
+      echo "$(sed 's/.*) //' "$task/stat" | awk -v hz="$(getconf CLK_TCK)" '{printf "%d", ($12 + $13) * 1000 / hz}') $(cat "$task/comm")"
+    done 2>/dev/null | awk '{n = $2; for (i = 3; i <= NF; i++) n = n " " $i; sub(/[-#]?[0-9]+$/, "", n); c[n] += $1}
+      END {for (n in c) if (c[n] > 0) printf "%6d %s\n", c[n], n}' | sort -rn >"$DIR/$name.threads"
+  fi
   # The prefetch of every running container's credentials, which the first request should find done:
   # STS answered for each (berth_credentials_cached counts fetches still in flight too).
   until fetched=$(curl -sf --max-time 2 "http://127.0.0.1:$admin/metrics" \
@@ -126,9 +140,14 @@ grep 'class-data archive' "$DIR/record.log" >&2 || true
 declare -A ready cpus firsts
 printf '%-6s %-11s %9s %17s %17s\n' round archive "ready ms" "cpu ms to ready" "first request ms"
 for ((r = 1; r <= ROUNDS; r++)); do
-  for variant in none archive; do
-    read -r ms cpu first < <(start_once "$variant-$r" $([[ $variant == archive ]] && echo 1 || echo 0))
-    if [[ $variant == archive ]] && ! grep -q 'class-data archive: using' "$DIR/$variant-$r.log"; then
+  for variant in $VARIANTS; do
+    case $variant in
+      none) read -r ms cpu first < <(start_once "$variant-$r" 0) ;;
+      archive) read -r ms cpu first < <(start_once "$variant-$r" 1) ;;
+      alt) read -r ms cpu first < <(start_once "$variant-$r" 1 "${ALT_JAVA_OPTS:?VARIANTS has alt: set ALT_JAVA_OPTS}") ;;
+      *) log "VARIANTS: unknown variant '$variant' (none, archive, alt)"; exit 2 ;;
+    esac
+    if [[ $variant != none ]] && ! grep -q 'class-data archive: using' "$DIR/$variant-$r.log"; then
       log "start $r did not use the archive:"; grep 'class-data' "$DIR/$variant-$r.log" >&2; exit 1
     fi
     printf '%-6s %-11s %9d %17d %17.2f\n' "$r" "$variant" "$ms" "$cpu" "$first"
@@ -144,11 +163,12 @@ stats() {
     m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%s %s\n", m, v[NR] }'
 }
 echo
+[[ " $VARIANTS " == *" alt "* ]] && echo "alt: the archive with ALT_JAVA_OPTS=$ALT_JAVA_OPTS"
 echo "bin/berth-proxy to /readyz 200, $CONTAINERS containers synced; $ROUNDS starts each; $(nproc) cores;" \
   "load average $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%dT%H:%MZ)"
 printf '%-9s %15s %14s %18s %23s %22s\n' archive "ready median" "ready worst" "cpu to ready med." \
   "first request median" "first request worst"
-for variant in none archive; do
+for variant in $VARIANTS; do
   read -r rm rw < <(stats "${ready[$variant]}")
   read -r cm _ < <(stats "${cpus[$variant]}")
   read -r fm fw < <(stats "${firsts[$variant]}")
