@@ -51,6 +51,7 @@ final class DaemonIptablesIT {
   void stopDaemonAndRules() {
     if (daemon != null) {
       daemon.kill();
+      daemon.close(); // its archive directory
     }
     Iptables.system().remove().block(Duration.ofSeconds(30));
   }

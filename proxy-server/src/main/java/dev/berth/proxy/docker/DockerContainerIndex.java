@@ -96,6 +96,8 @@ public final class DockerContainerIndex implements ContainerIndex {
   private volatile Instant lastResync = Instant.EPOCH;
   // True while the events stream is open and the listing after its opening has been applied.
   private volatile boolean synced;
+  /** Whether the events stream was ever connected; only read and written on the serial thread. */
+  private boolean connectedBefore;
   // System.nanoTime() at which the last listing that succeeded began; written on the serial thread.
   private volatile long listedAt = System.nanoTime() - Duration.ofDays(1).toNanos();
   private final Disposable events;
@@ -113,12 +115,21 @@ public final class DockerContainerIndex implements ContainerIndex {
         .doOnNext(this::apply)
         // On the serial thread, after every event that came before the loss.
         .doOnError(lost -> synced = false)
+        // At most 2 s apart: while the stream is lost every lookup waits for a fresh listing (and
+        // fails while the engine is down), so an engine that is back after a long outage must be
+        // found at once, not up to 30 s later; a failed connect to the local socket costs nothing.
         .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200))
-            .maxBackoff(Duration.ofSeconds(30))
-            // Back to the shortest delay once the stream delivers again, not 30 s for every later drop.
+            .maxBackoff(Duration.ofSeconds(2))
+            // Back to the shortest delay once the stream delivers again.
             .transientErrors(true)
-            .doBeforeRetry(signal -> log.warn("Docker events stream lost ({}); reconnecting",
-                signal.failure().toString())))
+            .doBeforeRetry(signal -> {
+              // Once per loss, not every 2 s of an outage; the resync that follows the reconnection is counted on /metrics.
+              if (signal.totalRetriesInARow() == 0) {
+                log.warn("Docker events stream lost ({}); reconnecting", signal.failure().toString());
+              } else {
+                log.debug("Docker events stream: reconnecting failed ({})", signal.failure().toString());
+              }
+            }))
         .subscribe();
   }
 
@@ -252,6 +263,10 @@ public final class DockerContainerIndex implements ContainerIndex {
     // (Re)connected: resync everything before the next event.
     if (event == DockerEvents.CONNECTED) {
       resync(Cause.CONNECTED);
+      if (connectedBefore) {
+        log.info("Docker events stream reconnected; {} containers listed", byId.size());
+      }
+      connectedBefore = true;
       synced = true;
       ready.tryEmitEmpty();
       return;
