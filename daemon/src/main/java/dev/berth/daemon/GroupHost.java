@@ -10,6 +10,7 @@ import dev.berth.provisioner.controller.RoundResult;
 import dev.berth.provisioner.controller.UnknownGroupException;
 import dev.berth.provisioner.ec2.ManagedInstance;
 import dev.berth.provisioner.spec.GroupSpec;
+import dev.berth.provisioner.store.SpecStore;
 import dev.berth.runtime.BerthRuntime;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -18,6 +19,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +35,15 @@ import reactor.core.publisher.Sinks;
  * its watch, on the runtime's loop, reconciles every stored group each poll interval, and each
  * round's view of its group is published — to the stream, and to the gauges /metrics shows. A group
  * that is freed or whose destroy has finished loses its gauges: /metrics shows only groups that exist.
+ *
+ * Reads (GET /v1/groups, the library's describe) are answered from the last round's view, at most one
+ * poll interval old, as the controller itself last saw the group; only a group that no round has seen
+ * since it changed through this controller (committed, freed, destroyed) is described afresh. Each
+ * fresh describe is one or more DescribeInstances calls with every instance of the group in the answer
+ * (half a megabyte of XML for 200 instances): a monitor asking every few seconds would otherwise spend
+ * the account's EC2 request quota and the daemon's CPU (bench/daemon-load.sh: two thirds of the EC2
+ * calls while a group converged were its own two status reads). A group whose file an operator edits
+ * shows the change after the next round, when the controller acts on it.
  */
 
 /** The group controllers the daemon runs: every group stored in its groups directory, kept converged. */
@@ -39,17 +51,21 @@ final class GroupHost implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(GroupHost.class);
 
+  private final SpecStore store;
   private final Provisioner provisioner;
   private final MeterRegistry meters;
   private final Map<String, GroupStatus> latest = new ConcurrentHashMap<>();
   private final Map<String, List<Meter>> gauges = new ConcurrentHashMap<>();
+  /** Groups changed through {@link #controller()} since a round last saw them: read from EC2 until one does. */
+  private final Set<String> changed = ConcurrentHashMap.newKeySet();
   private final GroupController controller;
   private final Sinks.Many<GroupStatus> statuses = Sinks.many().multicast().directBestEffort();
   private final Disposable watch;
 
   GroupHost(BerthRuntime runtime, Path directory, Duration pollInterval, int maxInstancesPerGroup) {
     ControllerSettings settings = ControllerSettings.defaults().withMaxInstancesPerGroup(maxInstancesPerGroup);
-    this.provisioner = Provisioner.builder().runtime(runtime).stateDirectory(directory)
+    this.store = SpecStore.directory(directory);
+    this.provisioner = Provisioner.builder().runtime(runtime).store(store)
         .settings(pollInterval == null ? settings : settings.withPollInterval(pollInterval)).start();
     this.meters = runtime.meters();
     this.watch = provisioner.groups().watch()
@@ -60,11 +76,14 @@ final class GroupHost implements AutoCloseable {
             .onErrorResume(UnknownGroupException.class, gone -> Mono.fromRunnable(() -> forget(round.groupId())))
             .onErrorResume(error -> Mono.empty())))
         .subscribe(this::publish, error -> log.error("group controller stopped: {}", error.toString()));
-    this.controller = new Forgetting(provisioner.groups());
+    this.controller = new Published(provisioner.groups());
     log.info("managing the groups in {}", directory);
   }
 
-  /** The controller the API and the library act through: like the provisioner's, and freeing or destroying forgets the gauges. */
+  /**
+   * The controller the API and the library act through: the provisioner's, with reads answered from
+   * the last round's view, and freeing or destroying forgets the gauges.
+   */
   GroupController controller() {
     return controller;
   }
@@ -74,6 +93,7 @@ final class GroupHost implements AutoCloseable {
   }
 
   private synchronized void publish(GroupStatus status) {
+    changed.remove(status.groupId());
     if (latest.put(status.groupId(), status) == null) {
       String id = status.groupId();
       gauges.put(id, List.of(
@@ -96,16 +116,23 @@ final class GroupHost implements AutoCloseable {
         .description(description).tag("group", groupId).register(meters);
   }
 
-  /** The provisioner's controller; a freed group, or one whose destroy has finished, is forgotten here too. */
-  private final class Forgetting implements GroupController {
+  /** The last round's view of a group, unless it changed since (then empty). */
+  private Optional<GroupStatus> lastSeen(String groupId) {
+    GroupStatus seen = latest.get(groupId);
+    return seen == null || changed.contains(groupId) ? Optional.empty() : Optional.of(seen);
+  }
+
+  /** The provisioner's controller as the host publishes it: a freed group, or one whose destroy has finished, is forgotten here too. */
+  private final class Published implements GroupController {
     private final GroupController groups;
 
-    Forgetting(GroupController groups) {
+    Published(GroupController groups) {
       this.groups = groups;
     }
 
     @Override
     public Mono<DestroyResult> destroy(String groupId) {
+      changed.add(groupId);
       return groups.destroy(groupId).doOnNext(result -> {
         if (result.done()) {
           forget(groupId);
@@ -115,11 +142,15 @@ final class GroupHost implements AutoCloseable {
 
     @Override
     public Mono<Void> free(String groupId) {
+      changed.add(groupId);
       return groups.free(groupId).doOnSuccess(freed -> forget(groupId));
     }
 
     @Override
     public Mono<CommitResult> commit(GroupSpec spec, boolean pretend) {
+      if (!pretend) {
+        changed.add(spec.id());
+      }
       return groups.commit(spec, pretend);
     }
 
@@ -140,12 +171,26 @@ final class GroupHost implements AutoCloseable {
 
     @Override
     public Mono<GroupStatus> describe(String groupId) {
-      return groups.describe(groupId);
+      Optional<GroupStatus> seen = lastSeen(groupId);
+      if (seen.isEmpty()) {
+        return groups.describe(groupId);
+      }
+      // Still stored? An operator may have deleted its file: then it is forgotten, and the
+      // controller's describe answers that it does not exist.
+      return store.load(groupId).map(stored -> seen.get())
+          .switchIfEmpty(Mono.defer(() -> {
+            forget(groupId);
+            return groups.describe(groupId);
+          }));
     }
 
     @Override
     public Flux<GroupStatus> describeAll() {
-      return groups.describeAll();
+      Set<String> stored = ConcurrentHashMap.newKeySet();
+      return store.list().doOnNext(group -> stored.add(group.id())).concatMap(group -> describe(group.id()))
+          // Groups whose files an operator deleted: forgotten here, gauges included.
+          .doOnComplete(() -> latest.keySet().stream().filter(id -> !stored.contains(id)).toList()
+              .forEach(GroupHost.this::forget));
     }
 
     @Override

@@ -128,6 +128,26 @@ class ControlApiTest {
   }
 
   @Test
+  void readingAGroup_answersFromTheLastRound_butAChangeIsReadBackAtOnce() throws Exception {
+    send("PUT", "/v1/groups/read", SPEC.formatted("read", 2, Ec2Emulator.EXAMPLE_IMAGE_ID));
+    Await.until("the group to converge", () -> statuses.stream().anyMatch(GroupStatus::converged));
+    int rounds = statuses.size();
+    int describes = ec2.calls("DescribeInstances");
+    for (int i = 0; i < 20; i++) {
+      assertThat(send("GET", "/v1/groups/read", null).json().path("status").asText()).isEqualTo("converged");
+      assertThat(send("GET", "/v1/groups", null).json()).hasSize(1);
+    }
+    // 40 reads: no more EC2 calls than the rounds that ran meanwhile made.
+    assertThat(ec2.calls("DescribeInstances") - describes).isLessThanOrEqualTo(statuses.size() - rounds + 1);
+
+    send("PUT", "/v1/groups/read", SPEC.formatted("read", 3, Ec2Emulator.EXAMPLE_IMAGE_ID));
+    assertThat(send("GET", "/v1/groups/read", null).json().path("desired").asInt())
+        .as("the committed spec, read back before any round").isEqualTo(3);
+    send("POST", "/v1/groups/read/free", null);
+    assertThat(send("GET", "/v1/groups/read", null).status()).isEqualTo(404);
+  }
+
+  @Test
   void groups_badInput_answeredWithStableCodes_andNothingChanges() throws Exception {
     Answer notJson = send("PUT", "/v1/groups/web", "{not json");
     assertThat(notJson.status()).isEqualTo(400);
