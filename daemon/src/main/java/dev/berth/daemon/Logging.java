@@ -21,8 +21,8 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  * the logging backend: a service embedding Berth keeps its own, and logback is an optional
  * dependency of this module, so the embedder's build never sees it. The configuration is made
  * here in code, not read from an XML file: logback's XML configurator (its SAX parser and Joran,
- * about 600 classes) took 0.25-0.3 s of every start, on the start's own thread, more than anything
- * else before the command line is parsed (bench/ready.sh). A file of the operator's, named by
+ * about 600 classes) cost every start about 0.12 s on its main thread: from main to the command
+ * line's parsing took 0.27-0.32 s with it, 0.15-0.2 s without (class-loading logs of bench/ready.sh's starts). A file of the operator's, named by
  * -Dlogback.configurationFile, still wins. The JSON format swaps the encoder of the one appender
  * after the command line is parsed, so the option needs no second parser running before logback starts.
  */

@@ -275,7 +275,7 @@ public final class BerthProxy implements AutoCloseable {
           .doOnChannelInit(ConnectionGuard.create(config.maxConnections(), config.maxConnectionsPerCaller()));
       // Ready once the request path has been exercised too (or the warm-up gave up: it never keeps the
       // proxy unready). Needs nothing but the loop, so it starts first and runs while the Docker
-      // client, the caches and the server are made (about 0.3 s of a start off the way to ready).
+      // client, the caches and the server are made, rather than after them.
       AtomicBoolean warmedUp = new AtomicBoolean();
       Disposable warming = warmUp(metadataServer.get(), meters).doFinally(signal -> warmedUp.set(true)).subscribe();
       resources.add(warming::dispose);

@@ -14,6 +14,7 @@ import com.github.dockerjava.zerodep.shaded.org.apache.hc.client5.http.psl.Publi
 import dev.berth.iptables.DockerEvents;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +28,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -147,8 +149,8 @@ public final class DockerContainerIndex implements ContainerIndex {
    */
   public static void prepare() {
     try {
-      javax.net.ssl.SSLContext.getDefault();
-    } catch (java.security.NoSuchAlgorithmException e) {
+      SSLContext.getDefault();
+    } catch (NoSuchAlgorithmException e) {
       // connect reports it, if docker-java's client needs it at all
     }
     PublicSuffixMatcherLoader.getDefault();
