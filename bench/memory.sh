@@ -148,7 +148,11 @@ for size in $SIZES; do
   log "size $size after load: $(awk '/^Rss(Anon|File|Shmem):/ {printf "%s %.1f MiB  ", $1, $2 / 1024}' "/proc/$java_pid/status")"
   indexed=$(metric berth_containers "$admin")
   cached=$(metric berth_credentials_cached "$admin")
-  results+=("$size $indexed $cached $fill $creds_rps $creds_bad $pass_rps $pass_bad $idle $rss_now $hwm")
+  # Whether this start mapped the class-data archive, or recorded it (the first start after a build does).
+  archive=no
+  grep -q 'class-data archive: using' "$BENCH_DIR/proxy.log" && archive=yes
+  grep -q 'class-data archive: none yet' "$BENCH_DIR/proxy.log" && archive=recording
+  results+=("$size $indexed $cached $fill $creds_rps $creds_bad $pass_rps $pass_bad $idle $rss_now $hwm $archive")
   ((creds_bad + pass_bad == 0)) || log "size $size: $creds_bad + $pass_bad failed requests (see $BENCH_DIR/*-$size.txt; KEEP=1 keeps them)"
 
   if [[ ${NMT:-0} == 1 ]]; then
@@ -168,16 +172,19 @@ done
 echo
 echo "real daemon (bin/berth-proxy, normal mode), ${DURATION}s per run after warm-up, wrk -t$THREADS -c$CONNECTIONS," \
   "$(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
-printf '%-10s %7s %6s %6s %11s %6s %11s %6s %9s %10s %10s\n' containers indexed cached "fill s" "creds req/s" errors \
-  "pass req/s" errors "idle MiB" "VmRSS MiB" "VmHWM MiB"
+printf '%-10s %7s %6s %6s %11s %6s %11s %6s %9s %10s %10s %10s\n' containers indexed cached "fill s" "creds req/s" errors \
+  "pass req/s" errors "idle MiB" "VmRSS MiB" "VmHWM MiB" archive
 for line in "${results[@]}"; do
-  read -r size indexed cached fill creds_rps creds_bad pass_rps pass_bad idle rss_now hwm <<<"$line"
-  printf '%-10s %7s %6s %6s %11.0f %6d %11.0f %6d %9s %10s %10s\n' "$size" "$indexed" "$cached" "$fill" "$creds_rps" \
-    "$creds_bad" "$pass_rps" "$pass_bad" "$idle" "$rss_now" "$hwm"
+  read -r size indexed cached fill creds_rps creds_bad pass_rps pass_bad idle rss_now hwm archive <<<"$line"
+  printf '%-10s %7s %6s %6s %11.0f %6d %11.0f %6d %9s %10s %10s %10s\n' "$size" "$indexed" "$cached" "$fill" "$creds_rps" \
+    "$creds_bad" "$pass_rps" "$pass_bad" "$idle" "$rss_now" "$hwm" "$archive"
 done
-read -r base _ _ _ _ _ _ _ base_idle base_rss base_hwm <<<"${results[0]}"
+if [[ " ${results[*]} " == *" recording "* ]]; then
+  echo "note: a start marked 'recording' ran without the class-data archive (the first start after a build records it); run again to compare like with like"
+fi
+read -r base _ _ _ _ _ _ _ base_idle base_rss base_hwm _ <<<"${results[0]}"
 for line in "${results[@]:1}"; do
-  read -r size _ _ _ _ _ _ _ idle rss_now hwm <<<"$line"
+  read -r size _ _ _ _ _ _ _ idle rss_now hwm _ <<<"$line"
   awk -v n="$size" -v b="$base" -v i="$idle" -v bi="$base_idle" -v r="$rss_now" -v br="$base_rss" \
       -v h="$hwm" -v bh="$base_hwm" 'BEGIN {
     printf "RSS(%s)/RSS(%s): %.2f after load (VmRSS), %.2f idle, %.2f peak (VmHWM)\n", n, b, r / br, i / bi, h / bh }'
