@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -64,6 +65,23 @@ final class LauncherClassArchiveIT {
   }
 
   @Test
+  void localAndNormalStarts_eachRecordAndUseTheirOwn() throws Exception {
+    Path cache = dir.resolve("cache");
+    runUntilReady("local", cache);
+    // A normal start (no engine at that socket: the index keeps retrying, the start still warms up)
+    // finds no archive of its own: the local one lacks docker-java and the AWS SDK.
+    String normal = runUntilReady("normal", cache, "--docker-host", "unix://" + dir.resolve("no-engine.sock"),
+        "--disable-upstream");
+    assertThat(normal).contains("class-data archive: none yet for this jar and JVM; this run records one");
+    assertThat(files(cache, ".jsa.part-")).as("one recording per mode").hasSize(2);
+
+    assertThat(runUntilReady("local-again", cache)).contains("class-data archive: using ");
+    assertThat(runUntilReady("normal-again", cache, "--docker-host", "unix://" + dir.resolve("no-engine.sock"),
+        "--disable-upstream")).contains("class-data archive: using ");
+    assertThat(files(cache, ".jsa")).as("both kept").hasSize(2);
+  }
+
+  @Test
   void aRunThatOnlyPrintsRecordsNothing() throws Exception {
     Path cache = dir.resolve("cache");
     ProcessBuilder version = new ProcessBuilder(ROOT.resolve("bin/berth-proxy").toString(), "--version")
@@ -80,9 +98,16 @@ final class LauncherClassArchiveIT {
 
   /** Runs bin/berth-proxy --local until /readyz says ready (its log says the warm-up is done), then stops it; returns its output. */
   private String runUntilReady(String name, Path cache) throws Exception {
+    return runUntilReady(name, cache, "--local");
+  }
+
+  /** The same with {@code mode} instead of {@code --local}: the daemon's options for the mode. */
+  private String runUntilReady(String name, Path cache, String... mode) throws Exception {
     Path output = dir.resolve(name + ".log");
-    ProcessBuilder launcher = new ProcessBuilder(ROOT.resolve("bin/berth-proxy").toString(), "--local",
-        "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0")
+    List<String> command = new ArrayList<>(List.of(ROOT.resolve("bin/berth-proxy").toString(),
+        "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"));
+    command.addAll(List.of(mode));
+    ProcessBuilder launcher = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(output.toFile());
     launcher.environment().put("BERTH_JAR", JAR.toString());
