@@ -15,7 +15,7 @@ public final class Main {
       System.setProperty("io.netty.jfr.enabled", "false");
     }
     Logging.configure();
-    Preload.start();
+    Preload.start(args);
     System.exit(DaemonCommand.commandLine().execute(args));
   }
 }

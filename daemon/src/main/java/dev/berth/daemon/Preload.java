@@ -8,7 +8,23 @@ final class Preload {
 
   private Preload() {}
 
-  static void start() {
+  /**
+   * Starts it, unless {@code args} (or BERTH_LOCAL, as DaemonCommand reads them) ask for local mode,
+   * which has no Docker client to prepare: its SSL context, suffix list and JSON readers would only
+   * take the second core from the start.
+   */
+  static void start(String[] args) {
+    boolean local = Boolean.parseBoolean(System.getenv("BERTH_LOCAL"));
+    for (String arg : args) {
+      if (arg.equals("--local") || arg.equalsIgnoreCase("--local=true")) {
+        local = true;
+      } else if (arg.equalsIgnoreCase("--local=false")) {
+        local = false;
+      }
+    }
+    if (local) {
+      return;
+    }
     Thread thread = new Thread(Preload::run, "berth-preload");
     thread.setDaemon(true);
     thread.start();
