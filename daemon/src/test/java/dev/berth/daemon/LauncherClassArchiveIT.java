@@ -26,6 +26,9 @@ final class LauncherClassArchiveIT {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final Path JAR = ROOT.resolve("daemon/target/berth-proxy.jar");
 
+  /** A normal start's STS endpoint: a closed loopback port, so nothing could ever leave the machine. */
+  private static final String NO_STS = "http://127.0.0.1:9";
+
   @TempDir
   Path dir;
 
@@ -71,13 +74,13 @@ final class LauncherClassArchiveIT {
     // A normal start (no engine at that socket: the index keeps retrying, the start still warms up)
     // finds no archive of its own: the local one lacks docker-java and the AWS SDK.
     String normal = runUntilReady("normal", cache, "--docker-host", "unix://" + dir.resolve("no-engine.sock"),
-        "--disable-upstream");
+        "--disable-upstream", "--sts-endpoint", NO_STS);
     assertThat(normal).contains("class-data archive: none yet for this jar and JVM; this run records one");
     assertThat(files(cache, ".jsa.part-")).as("one recording per mode").hasSize(2);
 
     assertThat(runUntilReady("local-again", cache)).contains("class-data archive: using ");
     assertThat(runUntilReady("normal-again", cache, "--docker-host", "unix://" + dir.resolve("no-engine.sock"),
-        "--disable-upstream")).contains("class-data archive: using ");
+        "--disable-upstream", "--sts-endpoint", NO_STS)).contains("class-data archive: using ");
     assertThat(files(cache, ".jsa")).as("both kept").hasSize(2);
   }
 
