@@ -37,8 +37,8 @@ import reactor.core.publisher.Sinks;
  * that is freed or whose destroy has finished loses its gauges: /metrics shows only groups that exist.
  *
  * Reads (GET /v1/groups, the library's describe) are answered from the last round's view, at most one
- * poll interval old, as the controller itself last saw the group; only a group that no round has seen
- * since it changed through this controller (committed, freed, destroyed) is described afresh. Each
+ * poll interval old, as the controller itself last saw the group; only a group that no round begun
+ * since it changed through this controller (committed, freed, destroyed) has seen is described afresh. Each
  * fresh describe is one or more DescribeInstances calls with every instance of the group in the answer
  * (half a megabyte of XML for 200 instances): a monitor asking every few seconds would otherwise spend
  * the account's EC2 request quota and the daemon's CPU (bench/daemon-load.sh: two thirds of the EC2
@@ -56,8 +56,15 @@ final class GroupHost implements AutoCloseable {
   private final MeterRegistry meters;
   private final Map<String, GroupStatus> latest = new ConcurrentHashMap<>();
   private final Map<String, List<Meter>> gauges = new ConcurrentHashMap<>();
-  /** Groups changed through {@link #controller()} since a round last saw them: read from EC2 until one does. */
-  private final Set<String> changed = ConcurrentHashMap.newKeySet();
+  /** Rounds published so far, per group. */
+  private final Map<String, Long> rounds = new ConcurrentHashMap<>();
+  /**
+   * Groups changed through {@link #controller()}, each with the rounds published when the change was
+   * last recorded: read from EC2 until the second round after that is published. A round that began
+   * before the change can be published after it (its result waits in the watch's merge while the
+   * group's lane already runs the change), so the first one is not trusted.
+   */
+  private final Map<String, Long> changed = new ConcurrentHashMap<>();
   private final GroupController controller;
   private final Sinks.Many<GroupStatus> statuses = Sinks.many().multicast().directBestEffort();
   private final Disposable watch;
@@ -93,7 +100,8 @@ final class GroupHost implements AutoCloseable {
   }
 
   private synchronized void publish(GroupStatus status) {
-    changed.remove(status.groupId());
+    long published = rounds.merge(status.groupId(), 1L, Long::sum);
+    changed.computeIfPresent(status.groupId(), (id, changedAt) -> published > changedAt + 1 ? null : changedAt);
     if (latest.put(status.groupId(), status) == null) {
       String id = status.groupId();
       gauges.put(id, List.of(
@@ -106,6 +114,8 @@ final class GroupHost implements AutoCloseable {
   }
 
   private synchronized void forget(String groupId) {
+    rounds.remove(groupId);
+    changed.remove(groupId);
     if (latest.remove(groupId) != null) {
       gauges.remove(groupId).forEach(meters::remove);
     }
@@ -119,7 +129,12 @@ final class GroupHost implements AutoCloseable {
   /** The last round's view of a group, unless it changed since (then empty). */
   private Optional<GroupStatus> lastSeen(String groupId) {
     GroupStatus seen = latest.get(groupId);
-    return seen == null || changed.contains(groupId) ? Optional.empty() : Optional.of(seen);
+    return seen == null || changed.containsKey(groupId) ? Optional.empty() : Optional.of(seen);
+  }
+
+  /** Records a change to a group: as it is asked for, and again once it is done. */
+  private synchronized void changing(String groupId) {
+    changed.put(groupId, rounds.getOrDefault(groupId, 0L));
   }
 
   /** The provisioner's controller as the host publishes it: a freed group, or one whose destroy has finished, is forgotten here too. */
@@ -132,8 +147,9 @@ final class GroupHost implements AutoCloseable {
 
     @Override
     public Mono<DestroyResult> destroy(String groupId) {
-      changed.add(groupId);
+      changing(groupId);
       return groups.destroy(groupId).doOnNext(result -> {
+        changing(groupId);
         if (result.done()) {
           forget(groupId);
         }
@@ -142,16 +158,17 @@ final class GroupHost implements AutoCloseable {
 
     @Override
     public Mono<Void> free(String groupId) {
-      changed.add(groupId);
+      changing(groupId);
       return groups.free(groupId).doOnSuccess(freed -> forget(groupId));
     }
 
     @Override
     public Mono<CommitResult> commit(GroupSpec spec, boolean pretend) {
-      if (!pretend) {
-        changed.add(spec.id());
+      if (pretend) {
+        return groups.commit(spec, true);
       }
-      return groups.commit(spec, pretend);
+      changing(spec.id());
+      return groups.commit(spec, false).doOnNext(committed -> changing(spec.id()));
     }
 
     @Override
