@@ -17,7 +17,9 @@
 #         the EC2 calls made during the run, prove it. Then the group is freed (no longer managed; its
 #         instances stay in the emulator) and the jobs are cancelled (cleaned up), and the script
 #         waits for EC2 to fall quiet before the next idle run.
-# Prints every run, then the medians and the ratios busy/idle (targets: throughput >= 0.9, p99 <= 1.5).
+# Prints every run, the daemon's CPU per run by thread (the loop, the JIT compilers, GC in the VM
+# thread, the EC2 I/O thread), then the medians and the ratios busy/idle (targets: throughput >= 0.9,
+# p99 <= 1.5).
 #
 #   bench/daemon-load.sh                                  # ROUNDS=3 DURATION=15 WARMUP=20
 #   ROUNDS=3 DURATION=10 WARMUP=15 KEEP=1 bench/daemon-load.sh
@@ -50,7 +52,8 @@ start_metadata_nginx "$NGINX_PORT"
 start_host host "$CONTAINERS" "http://127.0.0.1:$ADMIN/readyz"
 log "daemon on 127.0.0.1:$PORT (admin $ADMIN), STS $STS_URL, EC2 $EC2_URL, Docker $DOCKER_HOST_URL; files in $BENCH_DIR"
 daemon_args "$PORT" "$ADMIN" "$NGINX_PORT" with-pipelines
-start_proxy "${DAEMON_ARGS[@]}"
+# Its collections, counted per run (a full collection stops every request in flight).
+BERTH_JAVA_OPTS="-Xlog:gc:file=$BENCH_DIR/gc.log:uptime,time ${BERTH_JAVA_OPTS:-}" start_proxy "${DAEMON_ARGS[@]}"
 await_filled "$CONTAINERS" "$ADMIN"
 creds_url=http://127.0.0.1:$PORT$CREDS_PATH
 curl -sf "$creds_url" | grep -q '"AccessKeyId" *: *"ASIA' \
@@ -72,27 +75,47 @@ quiet() {
   log "EC2 calls did not stop within 90 s; the idle run that follows is not idle"
 }
 
+# collections: "YOUNG FULL FULL_MS", the daemon's collections so far.
+collections() {
+  awk '/Pause Young/ {y++} /Pause Full/ {f++; ms = $NF; sub(/ms$/, "", ms); t += ms} END {printf "%d %d %.0f\n", y, f, t}' \
+    "$BENCH_DIR/gc.log" 2>/dev/null || echo "0 0 0"
+}
+
+# gc_since "YOUNG FULL FULL_MS" (collections' output before the run): what ran since, as
+# "young/full(ms)", e.g. "412/2(131)".
+gc_since() {
+  local y0 f0 t0 y1 f1 t1
+  read -r y0 f0 t0 <<<"$1"
+  read -r y1 f1 t1 <<<"$(collections)"
+  echo "$((y1 - y0))/$((f1 - f0))($((t1 - t0)))"
+}
+
 # host_share TICKS_BEFORE: the emulators' CPU since then, in % of one core over the run (DURATION s).
 host_share() {
   awk -v t=$(($(cpu_ticks "$HOST_PID") - $1)) -v hz="$CLK_TCK" -v d="$DURATION" 'BEGIN {printf "%.0f", t / hz / d * 100}'
 }
 
+# gc young/full: the daemon's collections during the run, the full ones' total pause in ms in brackets;
 # ec2: calls to the EC2 emulator during the run; emul: the emulators' CPU (they share the 2 cores with wrk and the daemon).
-printf '%-5s %-5s %9s %8s %8s %6s %10s %6s %6s  %s\n' round phase "req/s" "p50 ms" "p99 ms" errors "cpu us/req" "ec2" \
+printf '%-5s %-5s %9s %8s %8s %6s %10s %14s %6s %6s  %s\n' round phase "req/s" "p50 ms" "p99 ms" errors "cpu us/req" \
+  "gc young/full" "ec2" \
   emul "group (status running/desired outOfDate); jobs (state phase percent): before -> after the run"
-idle=() busy=() evidence=()
+idle=() busy=() evidence=() threads_used=()
 for ((r = 1; r <= ROUNDS; r++)); do
   quiet
   calls=$(ec2_calls)
   host_cpu=$(cpu_ticks "$HOST_PID")
   echo "$(date -u +%T.%3N) idle $r" >>"$BENCH_DIR/phases.txt"   # wall-clock starts, to line up with -Xlog:gc:...:time
+  threads=$(thread_ticks "$PROXY_PID") gcs=$(collections)
   line=$(run_wrk "$DURATION" "$creds_url" "$BENCH_DIR/idle-$r.txt" "$PROXY_PID")
   alive "$PROXY_PID" proxy
+  threads_used+=("round $r idle: $(thread_share "$threads" "$(thread_ticks "$PROXY_PID")" "$DURATION")")
+  gc=$(gc_since "$gcs")
   emulators=$(host_share "$host_cpu")
   sleep 1.2   # the emulator reports its calls once a second
   n=$(( $(ec2_calls) - calls ))
   read -r rps p50 p99 bad cpu <<<"$line"
-  printf '%-5s %-5s %9.0f %8.2f %8.2f %6d %10.1f %6d %5s%%  %s\n' "$r" idle "$rps" "$p50" "$p99" "$bad" "$cpu" "$n" \
+  printf '%-5s %-5s %9.0f %8.2f %8.2f %6d %10.1f %14s %6d %5s%%  %s\n' "$r" idle "$rps" "$p50" "$p99" "$bad" "$cpu" "$gc" "$n" \
     "$emulators" "running jobs: $(metric berth_encryptions_running "$ADMIN")"
   idle+=("$line")
 
@@ -108,15 +131,18 @@ for ((r = 1; r <= ROUNDS; r++)); do
   for id in "${jobs[@]}"; do before+="; $(job_state "$id" "$ADMIN")"; done
   host_cpu=$(cpu_ticks "$HOST_PID")
   echo "$(date -u +%T.%3N) busy $r" >>"$BENCH_DIR/phases.txt"
+  threads=$(thread_ticks "$PROXY_PID") gcs=$(collections)
   line=$(run_wrk "$DURATION" "$creds_url" "$BENCH_DIR/busy-$r.txt" "$PROXY_PID")
   alive "$PROXY_PID" proxy
+  threads_used+=("round $r busy: $(thread_share "$threads" "$(thread_ticks "$PROXY_PID")" "$DURATION")")
+  gc=$(gc_since "$gcs")
   emulators=$(host_share "$host_cpu")
   after="$(group_state "$group" "$ADMIN")"
   for id in "${jobs[@]}"; do after+="; $(job_state "$id" "$ADMIN")"; done
   sleep 1.2
   n=$(( $(ec2_calls) - calls ))
   read -r rps p50 p99 bad cpu <<<"$line"
-  printf '%-5s %-5s %9.0f %8.2f %8.2f %6d %10.1f %6d %5s%%  %s\n' "$r" busy "$rps" "$p50" "$p99" "$bad" "$cpu" "$n" \
+  printf '%-5s %-5s %9.0f %8.2f %8.2f %6d %10.1f %14s %6d %5s%%  %s\n' "$r" busy "$rps" "$p50" "$p99" "$bad" "$cpu" "$gc" "$n" \
     "$emulators" "$before -> $after"
   evidence+=("round $r: EC2 calls during the busy run: $(ec2_breakdown "$calls")")
   busy+=("$line")
@@ -138,6 +164,9 @@ median() {
 
 echo
 printf '%s\n' "${evidence[@]}"
+echo
+echo "the daemon's CPU by thread (name without its number; >= 2 % of one core, in % of one core over the run):"
+printf '%s\n' "${threads_used[@]}"
 read -r rss_now hwm < <(rss "$PROXY_PID")
 echo
 echo "real daemon with groups and jobs (bin/berth-proxy, normal mode, $CONTAINERS containers, --ec2-poll-interval $EC2_POLL)," \
@@ -154,3 +183,5 @@ awk -v ri="$(median 1 "${idle[@]}")" -v rb="$(median 1 "${busy[@]}")" \
   printf "throughput busy/idle: %.2f (target >= 0.9: %s)\n", rb / ri, (rb / ri >= 0.9 ? "met" : "not met")
   printf "p99 busy/idle:        %.2f (target <= 1.5: %s)\n", pb / pi, (pb / pi <= 1.5 ? "met" : "not met") }'
 echo "daemon RSS after the runs: $rss_now MiB (VmRSS), peak $hwm MiB (VmHWM)"
+read -r young full full_ms <<<"$(collections)"
+echo "daemon collections from its start: $young young, $full full ($full_ms ms in all)"

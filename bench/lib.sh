@@ -198,6 +198,25 @@ cpu_ticks() {
 }
 CLK_TCK=$(getconf CLK_TCK)
 
+# thread_ticks PID: "GROUP TICKS" per line, the CPU clock ticks of PID's threads so far, summed by
+# thread name without its trailing number ("berth-loop-1" and "berth-loop-2" are one group).
+thread_ticks() {
+  local stat
+  for stat in /proc/"$1"/task/*/stat; do cat "$stat" 2>/dev/null || true; done | awk '{
+      lp = index($0, "("); rp = length($0) - index(reverse($0), ")") + 1
+      name = substr($0, lp + 1, rp - lp - 1); sub(/[#-]?[0-9]+$/, "", name); gsub(/ /, "_", name)
+      split(substr($0, rp + 2), f, " "); t[name] += f[12] + f[13] }
+    function reverse(s,   r, i) { r = ""; for (i = length(s); i > 0; i--) r = r substr(s, i, 1); return r }
+    END { for (n in t) print n, t[n] }'
+}
+
+# thread_share BEFORE AFTER SECONDS: from two thread_ticks snapshots, the groups that used at least
+# 2 % of a core in between, largest first, as "group=percent-of-one-core".
+thread_share() {
+  awk -v hz="$CLK_TCK" -v d="$3" 'FNR == NR {b[$1] = $2; next} {u = ($2 - b[$1]) / hz / d * 100; if (u >= 2) printf "%s=%.0f%%\n", $1, u}' \
+    <(echo "$1") <(echo "$2") | sort -t= -k2 -rn | paste -sd' '
+}
+
 # to_ms VALUE: wrk's "812.00us" / "3.15ms" / "1.20s" in milliseconds.
 to_ms() {
   awk -v v="$1" 'BEGIN {

@@ -16,18 +16,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * bin/berth-proxy's class-data archive, as a host sees it across restarts: the first start records
+ * bin/berth-proxy as a host runs it. Its class-data archive across restarts: the first start records
  * one into the cache directory (written when the daemon stops), the next starts map the daemon's
  * classes from it, and a recording cut short is dropped rather than handed to the JVM (which would
- * crash on it). Local mode, loopback only, no lab needed.
+ * crash on it). And its heap: sized for the proxy alone, larger when the daemon also runs groups or
+ * encryption jobs. Loopback only, no lab needed.
  */
-final class LauncherClassArchiveIT {
+final class LauncherIT {
 
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final Path JAR = ROOT.resolve("daemon/target/berth-proxy.jar");
 
-  /** A normal start's STS endpoint: a closed loopback port, so nothing could ever leave the machine. */
+  /** A normal start's STS and EC2 endpoints: a closed loopback port, so nothing could ever leave the machine. */
   private static final String NO_STS = "http://127.0.0.1:9";
+  private static final String NO_EC2 = "http://127.0.0.1:9";
 
   @TempDir
   Path dir;
@@ -73,15 +75,26 @@ final class LauncherClassArchiveIT {
     runUntilReady("local", cache);
     // A normal start (no engine at that socket: the index keeps retrying, the start still warms up)
     // finds no archive of its own: the local one lacks docker-java and the AWS SDK.
-    String normal = runUntilReady("normal", cache, "--docker-host", "unix://" + dir.resolve("no-engine.sock"),
-        "--disable-upstream", "--sts-endpoint", NO_STS);
+    String normal = runUntilReady("normal", cache, normal());
     assertThat(normal).contains("class-data archive: none yet for this jar and JVM; this run records one");
     assertThat(files(cache, ".jsa.part-")).as("one recording per mode").hasSize(2);
 
     assertThat(runUntilReady("local-again", cache)).contains("class-data archive: using ");
-    assertThat(runUntilReady("normal-again", cache, "--docker-host", "unix://" + dir.resolve("no-engine.sock"),
-        "--disable-upstream", "--sts-endpoint", NO_STS)).contains("class-data archive: using ");
+    assertThat(runUntilReady("normal-again", cache, normal())).contains("class-data archive: using ");
     assertThat(files(cache, ".jsa")).as("both kept").hasSize(2);
+  }
+
+  @Test
+  void aDaemonWithGroupsOrJobs_getsTheLargerHeap() throws Exception {
+    Path cache = dir.resolve("cache");
+    runUntilReady("proxy", cache, normal());
+    assertThat(read(dir.resolve("proxy.gc"))).contains("Heap Max Capacity: 48M");
+
+    runUntilReady("groups", cache, normal("--groups-dir", dir.resolve("groups").toString(), "--ec2-endpoint", NO_EC2));
+    assertThat(read(dir.resolve("groups.gc"))).contains("Heap Max Capacity: 96M");
+
+    runUntilReady("jobs", cache, normal("--encryptor-state-dir=" + dir.resolve("jobs"), "--ec2-endpoint", NO_EC2));
+    assertThat(read(dir.resolve("jobs.gc"))).contains("Heap Max Capacity: 96M");
   }
 
   @Test
@@ -97,6 +110,17 @@ final class LauncherClassArchiveIT {
     assertThat(read(dir.resolve("version.log"))).contains("berth-proxy ").doesNotContain("class-data archive");
     // Its classes (picocli's) would make an archive of nothing the daemon needs.
     assertThat(cache).doesNotExist();
+  }
+
+  /**
+   * A normal start's options, then {@code more}: no engine at its Docker socket (the index keeps
+   * retrying; the start still warms up), no upstream, no reachable STS.
+   */
+  private String[] normal(String... more) {
+    List<String> options = new ArrayList<>(List.of("--docker-host", "unix://" + dir.resolve("no-engine.sock"),
+        "--disable-upstream", "--sts-endpoint", NO_STS));
+    options.addAll(List.of(more));
+    return options.toArray(String[]::new);
   }
 
   /** Runs bin/berth-proxy --local until /readyz says ready (its log says the warm-up is done), then stops it; returns its output. */
@@ -115,7 +139,8 @@ final class LauncherClassArchiveIT {
         .redirectOutput(output.toFile());
     launcher.environment().put("BERTH_JAR", JAR.toString());
     launcher.environment().put("BERTH_CACHE_DIR", cache.toString());
-    launcher.environment().put("BERTH_JAVA_OPTS", "-Xlog:class+load=info:file=" + dir.resolve(name + ".classes"));
+    launcher.environment().put("BERTH_JAVA_OPTS", "-Xlog:class+load=info:file=" + dir.resolve(name + ".classes")
+        + " -Xlog:gc+init=info:file=" + dir.resolve(name + ".gc"));
     launcher.environment().put("AWS_EC2_METADATA_DISABLED", "true");
     launcher.environment().put("AWS_ACCESS_KEY_ID", "AKIDBERTHTEST0000000");
     launcher.environment().put("AWS_SECRET_ACCESS_KEY", "berth-test-secret");
