@@ -3,8 +3,8 @@ package dev.berth.proxy.http;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -28,8 +28,9 @@ record MetadataPath(List<String> segments, boolean trailingSlash) {
   /** What each version lists; the token API ({@code api}) is answered here and never forwarded. */
   private static final Set<String> CATEGORIES = Set.of("meta-data", "user-data", "dynamic");
 
-  /** {@code iam} and {@code identity-credentials} with case and punctuation folded away (see {@link #folded}). */
-  private static final Set<String> CREDENTIAL_CATEGORIES = Set.of("iam", "identitycredentials");
+  /** {@code iam} and {@code identity-credentials} with case and punctuation folded away (see {@link #foldsTo}). */
+  private static final String IAM_FOLDED = "iam";
+  private static final String IDENTITY_CREDENTIALS_FOLDED = "identitycredentials";
 
   /** Parses a request URI; throws {@link IllegalArgumentException} for anything malformed. */
   static MetadataPath parse(String uri) {
@@ -42,22 +43,30 @@ record MetadataPath(List<String> segments, boolean trailingSlash) {
       throw new IllegalArgumentException("path does not start with /");
     }
     String path = decode(rawPath);
-    List<String> segments = new ArrayList<>();
-    for (String segment : path.split("/", -1)) {
-      if (segment.isEmpty() || segment.equals(".")) {
+    // Split by hand into a list that is wrapped, not copied: this runs for every request, and
+    // String.split's and List.copyOf's arrays were garbage (about 80 of the ~4,900 bytes a cached
+    // credential request allocates; bench/daemon-load.sh's idle runs, young collections x eden).
+    List<String> segments = new ArrayList<>(8);
+    for (int start = 1, end; start <= path.length(); start = end + 1) {
+      end = path.indexOf('/', start);
+      if (end < 0) {
+        end = path.length();
+      }
+      int length = end - start;
+      if (length == 0 || (length == 1 && path.charAt(start) == '.')) {
         continue;
       }
-      if (segment.equals("..")) {
+      if (length == 2 && path.startsWith("..", start)) {
         if (segments.isEmpty()) {
           throw new IllegalArgumentException("path climbs above the root");
         }
         segments.remove(segments.size() - 1);
         continue;
       }
-      segments.add(segment);
+      segments.add(path.substring(start, end));
     }
     boolean trailingSlash = path.endsWith("/") && !segments.isEmpty();
-    return new MetadataPath(List.copyOf(segments), trailingSlash);
+    return new MetadataPath(Collections.unmodifiableList(segments), trailingSlash);
   }
 
   /** The normalised path, e.g. {@code /latest/meta-data/}. */
@@ -95,7 +104,8 @@ record MetadataPath(List<String> segments, boolean trailingSlash) {
         return null;
       }
     }
-    if (segments.size() > 2 && CREDENTIAL_CATEGORIES.contains(folded(segments.get(2)))) {
+    if (segments.size() > 2
+        && (foldsTo(segments.get(2), IAM_FOLDED) || foldsTo(segments.get(2), IDENTITY_CREDENTIALS_FOLDED))) {
       return null;
     }
     return path();
@@ -120,15 +130,24 @@ record MetadataPath(List<String> segments, boolean trailingSlash) {
     return !dotsOnly;
   }
 
-  /** Lower case, letters and digits only: {@code I.A-M} and {@code iam} fold alike. */
-  private static String folded(String segment) {
-    StringBuilder out = new StringBuilder(segment.length());
-    for (char c : segment.toLowerCase(Locale.ROOT).toCharArray()) {
-      if (Character.isLetterOrDigit(c)) {
-        out.append(c);
+  /**
+   * Whether {@code segment}, lower case and with letters and digits only, reads {@code folded}: {@code I.A-M}
+   * and {@code iam} fold alike. Char by char, without building the folded copy: only canonical
+   * segments, ASCII alone, get here, so no character folds to more than one.
+   */
+  private static boolean foldsTo(String segment, String folded) {
+    int matched = 0;
+    for (int i = 0; i < segment.length(); i++) {
+      char c = Character.toLowerCase(segment.charAt(i));
+      if (!Character.isLetterOrDigit(c)) {
+        continue;
       }
+      if (matched == folded.length() || c != folded.charAt(matched)) {
+        return false;
+      }
+      matched++;
     }
-    return out.toString();
+    return matched == folded.length();
   }
 
   /** {@code PUT /latest/api/token}'s path. */

@@ -52,6 +52,11 @@ final class MetadataPathTest {
           + "/latest/meta-data/network/interfaces/macs/0e:49:61:0f:c3:11/local-ipv4s",
       "/latest/meta-data/tags/instance/Cost_Center+2=a,b@c -> /latest/meta-data/tags/instance/Cost_Center+2=a,b@c",
       "/latest/dynamic/instance-identity/document -> /latest/dynamic/instance-identity/document",
+      "/latest/user-data/../meta-data/./instance-id/ -> /latest/meta-data/instance-id/",
+      // Folded, these are neither "iam" nor "identitycredentials": no credential category.
+      "/latest/meta-data/iams -> /latest/meta-data/iams",
+      "/latest/meta-data/ia -> /latest/meta-data/ia",
+      "/latest/meta-data/identity-credential -> /latest/meta-data/identity-credential",
   })
   void forwardPath_canonical_forwardedReencodedWithoutQuery(String example) {
     String[] uriAndForwarded = example.split(" -> ");
