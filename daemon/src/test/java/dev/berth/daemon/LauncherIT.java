@@ -85,16 +85,21 @@ final class LauncherIT {
   }
 
   @Test
-  void aDaemonWithGroupsOrJobs_getsTheLargerHeap() throws Exception {
+  void aDaemonWithGroupsOrJobs_getsTheLargerHeapAndAnArchiveOfItsOwn() throws Exception {
     Path cache = dir.resolve("cache");
     runUntilReady("proxy", cache, normal());
     assertThat(read(dir.resolve("proxy.gc"))).contains("Heap Max Capacity: 48M");
 
-    runUntilReady("groups", cache, normal("--groups-dir", dir.resolve("groups").toString(), "--ec2-endpoint", NO_EC2));
+    // With groups: the larger heap, and an archive of its own (the proxy's lacks the EC2 client and the pipelines).
+    String groups = runUntilReady("groups", cache,
+        normal("--groups-dir", dir.resolve("groups").toString(), "--ec2-endpoint", NO_EC2));
     assertThat(read(dir.resolve("groups.gc"))).contains("Heap Max Capacity: 96M");
+    assertThat(groups).contains("class-data archive: none yet for this jar and JVM; this run records one");
 
-    runUntilReady("jobs", cache, normal("--encryptor-state-dir=" + dir.resolve("jobs"), "--ec2-endpoint", NO_EC2));
+    String jobs = runUntilReady("jobs", cache,
+        normal("--encryptor-state-dir=" + dir.resolve("jobs"), "--ec2-endpoint", NO_EC2));
     assertThat(read(dir.resolve("jobs.gc"))).contains("Heap Max Capacity: 96M");
+    assertThat(jobs).contains("class-data archive: using ");
   }
 
   @Test
