@@ -37,8 +37,9 @@ import reactor.core.publisher.Sinks;
  * that is freed or whose destroy has finished loses its gauges: /metrics shows only groups that exist.
  *
  * Reads (GET /v1/groups, the library's describe) are answered from the last round's view, at most one
- * poll interval old, as the controller itself last saw the group; only a group that no round begun
- * since it changed through this controller (committed, freed, destroyed) has seen is described afresh. Each
+ * poll interval old, as the controller itself last saw the group; a group that changed through this
+ * controller (committed, freed, destroyed) is described afresh until a round begun after the change
+ * has seen it. Each
  * fresh describe is one or more DescribeInstances calls with every instance of the group in the answer
  * (half a megabyte of XML for 200 instances): a monitor asking every few seconds would otherwise spend
  * the account's EC2 request quota and the daemon's CPU (bench/daemon-load.sh: two thirds of the EC2
