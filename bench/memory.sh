@@ -31,6 +31,8 @@
 #   WARMUP     seconds of warm-up load on the credentials path (default 20); the pass-through path gets
 #              a quarter, at least 2
 #   KEEP=1     keep the temporary directory (logs of the daemon and the emulators, wrk output)
+#   PRIME=0    no unmeasured first start (by default one records the class-data archive if this build
+#              has none yet, so that the measured starts map it)
 #   NMT=1      also print where the daemon's memory is committed (Native Memory Tracking, which adds
 #              about 3 MiB itself) and its live heap, after the load; keep the full summary and heap
 #              layout as nmt-SIZE.txt and the class histogram as histogram-SIZE.txt (with KEEP=1)
@@ -67,21 +69,30 @@ metric() {
   { curl -sf --max-time 2 "http://127.0.0.1:$2/metrics" || true; } | awk -v m="$1" '$1 == m {printf "%d\n", $2; found = 1} END {if (!found) print -1}'
 }
 
-# start_host SIZE ADMIN_PORT: EmulatedHost with SIZE containers, run once the daemon's /readyz answers;
-# sets HOST_PID, STS_URL, DOCKER_HOST_URL.
+# start_host SIZE ADMIN_PORT [NAME]: EmulatedHost with SIZE containers, run once the daemon's /readyz
+# answers; its files are named after NAME (default: SIZE). Sets HOST_PID, STS_URL, DOCKER_HOST_URL.
 start_host() {
-  local size=$1 admin=$2 out=$BENCH_DIR/host-$1.out deadline=$((SECONDS + 60))
+  local size=$1 admin=$2 name=${3:-$1} deadline=$((SECONDS + 60))
+  local out=$BENCH_DIR/host-$name.out
   "$java" -XX:+UseSerialGC -Xmx256m -cp "$jar:$classes" dev.berth.testing.EmulatedHost \
-    "$BENCH_DIR/docker-$size.sock" "$size" "http://127.0.0.1:$admin/readyz" >"$out" 2>"$BENCH_DIR/host-$size.log" &
+    "$BENCH_DIR/docker-$name.sock" "$size" "http://127.0.0.1:$admin/readyz" >"$out" 2>"$BENCH_DIR/host-$name.log" &
   HOST_PID=$!
   BENCH_PIDS+=("$HOST_PID")
   until grep -q '^ready ' "$out"; do
-    alive "$HOST_PID" "host-$size"
+    alive "$HOST_PID" "host-$name"
     ((SECONDS < deadline)) || { log "EmulatedHost did not report ready"; exit 1; }
     sleep 0.2
   done
   STS_URL=$(sed -n 's/^ready .*sts=\([^ ]*\).*/\1/p' "$out")
   DOCKER_HOST_URL=$(sed -n 's/^ready .*docker=\([^ ]*\).*/\1/p' "$out")
+}
+
+# daemon_options PORT ADMIN: the daemon's command line against the EmulatedHost just started.
+daemon_options() {
+  DAEMON_OPTIONS=(--listen "127.0.0.1:$1" --admin-listen "127.0.0.1:$2"
+    --docker-host "$DOCKER_HOST_URL" --sts-endpoint "$STS_URL" --region us-east-1
+    --base-role-arn "$BASE_ROLE_ARN" --upstream "http://127.0.0.1:$NGINX_PORT"
+    --max-forwarded-per-caller "$(( CONNECTIONS > 32 ? CONNECTIONS : 32 ))")
 }
 
 # await_filled SIZE ADMIN_PORT: until the index holds SIZE containers and the cache SIZE credentials.
@@ -110,6 +121,22 @@ stop() {
 free_port; NGINX_PORT=$FREE_PORT
 start_metadata_nginx "$NGINX_PORT"
 
+# The first start after a build runs without the class-data archive and records it (written as it
+# stops): unless PRIME=0, one unmeasured start with 1 container does that, so that every measured
+# start maps the archive, as a host's starts after the first do.
+if [[ ${PRIME:-1} == 1 ]]; then
+  free_port; port=$FREE_PORT
+  free_port; admin=$FREE_PORT
+  start_host 1 "$admin" prime
+  daemon_options "$port" "$admin"
+  start_proxy "${DAEMON_OPTIONS[@]}"
+  await_filled 1 "$admin"
+  stop "$PROXY_PID"
+  stop "$HOST_PID"
+  log "unmeasured first start: $(grep -o 'class-data archive: [a-z ]*' "$BENCH_DIR/proxy.log" | head -1)"
+  mv "$BENCH_DIR/proxy.log" "$BENCH_DIR/proxy-prime.log"
+fi
+
 warm_pass=$(( WARMUP / 4 > 2 ? WARMUP / 4 : 2 ))
 log "files in $BENCH_DIR; per size: ${WARMUP}s + ${warm_pass}s warm-up, 2 x ${DURATION}s measured, wrk -t$THREADS -c$CONNECTIONS"
 results=()
@@ -119,10 +146,8 @@ for size in $SIZES; do
   start_host "$size" "$admin"
   log "size $size: daemon on 127.0.0.1:$port (admin $admin), Docker $DOCKER_HOST_URL, STS $STS_URL, upstream nginx :$NGINX_PORT"
   started=$SECONDS
-  start_proxy --listen "127.0.0.1:$port" --admin-listen "127.0.0.1:$admin" \
-    --docker-host "$DOCKER_HOST_URL" --sts-endpoint "$STS_URL" --region us-east-1 \
-    --base-role-arn "$BASE_ROLE_ARN" --upstream "http://127.0.0.1:$NGINX_PORT" \
-    --max-forwarded-per-caller "$(( CONNECTIONS > 32 ? CONNECTIONS : 32 ))"
+  daemon_options "$port" "$admin"
+  start_proxy "${DAEMON_OPTIONS[@]}"
   await_filled "$size" "$admin"
   fill=$((SECONDS - started))
 
@@ -179,7 +204,7 @@ for line in "${results[@]}"; do
   printf '%-10s %7s %6s %6s %11.0f %6d %11.0f %6d %9s %10s %10s %10s\n' "$size" "$indexed" "$cached" "$fill" "$creds_rps" \
     "$creds_bad" "$pass_rps" "$pass_bad" "$idle" "$rss_now" "$hwm" "$archive"
 done
-if [[ " ${results[*]} " == *" recording "* ]]; then
+if [[ " ${results[*]} " == *" recording "* ]]; then   # PRIME=0, or an archive that could not be written
   echo "note: a start marked 'recording' ran without the class-data archive (the first start after a build records it); run again to compare like with like"
 fi
 read -r base _ _ _ _ _ _ _ base_idle base_rss base_hwm _ <<<"${results[0]}"
