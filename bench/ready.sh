@@ -21,6 +21,7 @@
 #   bench/ready.sh                      # 10 rounds
 #   ROUNDS=3 CONTAINERS=50 KEEP=1 bench/ready.sh
 #   ROUNDS=10 VARIANTS="archive alt" ALT_JAVA_OPTS=-XX:-TieredCompilation bench/ready.sh   # JIT modes, one run
+#   ROUNDS=10 VARIANTS="archive alt" ALT_JAR=/tmp/old/berth-proxy.jar bench/ready.sh       # two builds, one run
 #
 # Environment:
 #   ROUNDS       measured starts per variant (default 10)
@@ -31,6 +32,8 @@
 #   VARIANTS     which starts to measure, of "none archive alt" (default "none archive"): alt is an
 #                archived start with ALT_JAVA_OPTS added, to compare JVM flags in the same run
 #   ALT_JAVA_OPTS  the alt variant's extra JVM flags (after BERTH_JAVA_OPTS, so they win)
+#   ALT_JAR      the alt variant runs this jar instead (another build, to compare two in one run; its
+#                archive is recorded by an unmeasured start of its own)
 #   BERTH_JVM_TUNED, BERTH_JAVA_OPTS, JAVA_HOME: as bin/berth-proxy reads them
 #
 # Needs the daemon's jar and the emulators' classes, built from the same tree:
@@ -89,20 +92,32 @@ DOCKER_URL=$(sed -n 's/^ready .*docker=\([^ ]*\).*/\1/p' "$DIR/host.out")
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
-# start_once NAME ARCHIVE(0|1) [EXTRA_JAVA_OPTS]: one start; prints "ready-ms cpu-ms-at-ready first-request-ms".
+# ready PORT: whether GET /readyz on 127.0.0.1:PORT answers 200. Bash's own /dev/tcp, not curl: the
+# probe runs every 10 ms during the start, and a curl process costs ~10 ms of CPU (fork, exec, its
+# libraries), which took up to a quarter of this 2-core machine from the start being measured.
+ready() {
+  local status=""
+  { exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
+  printf 'GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3
+  read -r -t 1 _ status _ <&3 || true
+  exec 3<&-
+  [[ $status == 200 ]]
+}
+
+# start_once NAME ARCHIVE(0|1) [EXTRA_JAVA_OPTS [JAR]]: one start; prints "ready-ms cpu-ms-at-ready first-request-ms".
 start_once() {
-  local name=$1 archive=$2 opts="${BERTH_JAVA_OPTS:-} ${3:-}" port admin started ready_at cpu pid deadline fetched first
+  local name=$1 archive=$2 opts="${BERTH_JAVA_OPTS:-} ${3:-}" run_jar=${4:-$jar} port admin started ready_at cpu pid deadline fetched first
   free_port; port=$FREE_PORT
   free_port; admin=$FREE_PORT
   started=$(now_ms)
-  BERTH_JAVA_OPTS=$opts BERTH_CLASS_ARCHIVE=$archive BERTH_CACHE_DIR=$DIR/cache "$BENCH_ROOT/bin/berth-proxy" \
+  BERTH_JAR=$run_jar BERTH_JAVA_OPTS=$opts BERTH_CLASS_ARCHIVE=$archive BERTH_CACHE_DIR=$DIR/cache "$BENCH_ROOT/bin/berth-proxy" \
     --listen "127.0.0.1:$port" --admin-listen "127.0.0.1:$admin" --docker-host "$DOCKER_URL" \
     --sts-endpoint "$STS_URL" --region us-east-1 --base-role-arn arn:aws:iam::123456789012:role/ \
     --disable-upstream >"$DIR/$name.log" 2>&1 &
   pid=$!
   PIDS+=("$pid")
   deadline=$((SECONDS + 120))
-  until [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$admin/readyz") == 200 ]]; do
+  until ready "$admin"; do
     kill -0 "$pid" 2>/dev/null || { log "$name: the daemon exited"; tail -20 "$DIR/$name.log" >&2; exit 1; }
     ((SECONDS < deadline)) || { log "$name: not ready after 120 s"; exit 1; }
     sleep 0.01
@@ -136,6 +151,11 @@ log "files in $DIR; $CONTAINERS containers on the emulated host; $ROUNDS rounds"
 log "recording the archive (one unmeasured start)"
 start_once record 1 >/dev/null
 grep 'class-data archive' "$DIR/record.log" >&2 || true
+if [[ -n ${ALT_JAR:-} ]]; then
+  [[ -f $ALT_JAR ]] || { log "ALT_JAR=$ALT_JAR does not exist"; exit 2; }
+  start_once record-alt 1 "${ALT_JAVA_OPTS:-}" "$ALT_JAR" >/dev/null
+  grep 'class-data archive' "$DIR/record-alt.log" >&2 || true
+fi
 
 declare -A ready cpus firsts
 printf '%-6s %-11s %9s %17s %17s\n' round archive "ready ms" "cpu ms to ready" "first request ms"
@@ -144,7 +164,9 @@ for ((r = 1; r <= ROUNDS; r++)); do
     case $variant in
       none) read -r ms cpu first < <(start_once "$variant-$r" 0) ;;
       archive) read -r ms cpu first < <(start_once "$variant-$r" 1) ;;
-      alt) read -r ms cpu first < <(start_once "$variant-$r" 1 "${ALT_JAVA_OPTS:?VARIANTS has alt: set ALT_JAVA_OPTS}") ;;
+      alt)
+        [[ -n ${ALT_JAVA_OPTS:-}${ALT_JAR:-} ]] || { log "VARIANTS has alt: set ALT_JAVA_OPTS or ALT_JAR"; exit 2; }
+        read -r ms cpu first < <(start_once "$variant-$r" 1 "${ALT_JAVA_OPTS:-}" "${ALT_JAR:-$jar}") ;;
       *) log "VARIANTS: unknown variant '$variant' (none, archive, alt)"; exit 2 ;;
     esac
     if [[ $variant != none ]] && ! grep -q 'class-data archive: using' "$DIR/$variant-$r.log"; then
@@ -163,7 +185,7 @@ stats() {
     m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%s %s\n", m, v[NR] }'
 }
 echo
-[[ " $VARIANTS " == *" alt "* ]] && echo "alt: the archive with ALT_JAVA_OPTS=$ALT_JAVA_OPTS"
+[[ " $VARIANTS " == *" alt "* ]] && echo "alt: the archive with ALT_JAVA_OPTS=${ALT_JAVA_OPTS:-} ${ALT_JAR:+ALT_JAR=$ALT_JAR}"
 echo "bin/berth-proxy to /readyz 200, $CONTAINERS containers synced; $ROUNDS starts each; $(nproc) cores;" \
   "load average $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%dT%H:%MZ)"
 printf '%-9s %15s %14s %18s %23s %22s\n' archive "ready median" "ready worst" "cpu to ready med." \
