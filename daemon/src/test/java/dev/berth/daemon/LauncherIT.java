@@ -88,7 +88,7 @@ final class LauncherIT {
   void aDaemonWithGroupsOrJobs_getsTheLargerHeapAndAnArchiveOfItsOwn() throws Exception {
     Path cache = dir.resolve("cache");
     runUntilReady("proxy", cache, normal());
-    assertThat(read(dir.resolve("proxy.gc"))).contains("Heap Max Capacity: 48M");
+    assertThat(read(dir.resolve("proxy.gc"))).contains("Heap Max Capacity: 48M").contains("Heap Initial Capacity: 32M");
 
     // With groups: the larger heap, and an archive of its own (the proxy's lacks the EC2 client and the pipelines).
     String groups = runUntilReady("groups", cache,
