@@ -17,7 +17,10 @@ import reactor.util.retry.Retry;
  * then each new one), so that its first request finds them cached. A (re)start on a busy host finds
  * every running container at once: at most {@value #AT_ONCE} fetches run together, so STS does not
  * throttle the burst (a throttled first fetch is remembered for 10 s); a container's own request
- * never waits in this queue. One failure never ends prefetching: a container whose prefetch fails is
+ * never waits in this queue. The containers running at start are fetched once the index has been
+ * filled, not while it fills: the SDK builds and signs each request on the thread that asks, which
+ * was the index's own thread between its inspects, so 1,000 fetches slowed the fill, and with it
+ * the proxy's readiness, by a third (bench/ready.sh with 1,000 containers, README.md "Performance"). One failure never ends prefetching: a container whose prefetch fails is
  * skipped, and if the announcements themselves fail they are subscribed to again, with backoff
  * (the index then announces every running container again, which the cache answers at once).
  */
@@ -32,7 +35,7 @@ final class ContainerPrefetch {
   private ContainerPrefetch() {}
 
   static Disposable start(ContainerIndex index, RolePolicy policy, CredentialCache cache) {
-    return index.starts()
+    return index.ready().thenMany(index.starts())
         .flatMap(container -> prefetch(container, policy, cache), AT_ONCE)
         .doOnError(error -> log.warn("container announcements failed ({}); prefetching resumes after a backoff",
             error.toString()))

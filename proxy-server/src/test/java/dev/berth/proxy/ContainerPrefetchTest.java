@@ -9,9 +9,14 @@ import dev.berth.proxy.ProxyHarness.Reply;
 import dev.berth.testing.Await;
 import dev.berth.testing.DockerEngineEmulator;
 import dev.berth.testing.StsEmulator;
+import dev.berth.proxy.credentials.CredentialCache;
+import dev.berth.proxy.credentials.CredentialSource;
 import dev.berth.proxy.docker.Container;
 import dev.berth.proxy.docker.StaticContainerIndex;
+import dev.berth.proxy.local.LocalMode;
+import dev.berth.proxy.policy.RolePolicy;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -20,7 +25,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
 
 /**
  * "Prefetched when a container starts", through the whole daemon: the real Docker index (the
@@ -133,6 +140,35 @@ final class ContainerPrefetchTest {
     Await.until("later-role is prefetched after the failure", () -> sts.assumeRoleCalls(ProxyHarness.BASE_ARN + "later-role") == 1);
     // Announced again on resubscribing, first-role came from the cache.
     assertThat(sts.assumeRoleCalls(ProxyHarness.BASE_ARN + "first-role")).isEqualTo(1);
+  }
+
+  @Test
+  void containersRunningAtStart_fetchedOnceTheIndexIsFilled_notWhileItFills() {
+    Sinks.Empty<Void> filled = Sinks.empty();
+    DelegatingIndex index = new DelegatingIndex(starts -> starts);
+    index.ready = filled.asMono();
+    index.containers.put(new Container("c25", "/early", "busybox", Map.of(ROLE_LABEL, "early-role"), Map.of(),
+        Set.of(ProxyHarness.loopback(25))));
+    AtomicInteger fetches = new AtomicInteger();
+    CredentialSource local = LocalMode.issuer(Duration.ofHours(1), Clock.systemUTC());
+    CredentialCache cache = CredentialCache.caffeine(binding -> {
+      fetches.incrementAndGet();
+      return local.fetch(binding);
+    }, CredentialCache.Settings.defaults());
+    RolePolicy policy = new RolePolicy(RolePolicy.Settings.defaults().withBaseRoleArn(ProxyHarness.BASE_ARN));
+
+    Disposable prefetch = ContainerPrefetch.start(index, policy, cache);
+    try {
+      // A restart on a busy host: the fetches (the SDK builds and signs each request on the thread
+      // that asks) would otherwise run on the index's own thread, between the inspects of its fill.
+      assertThat(fetches).as("nothing fetched while the index fills").hasValue(0);
+
+      filled.tryEmitEmpty();
+      Await.until("early-role is fetched and cached once the index is filled", () -> cache.size() == 1);
+      assertThat(fetches).hasValue(1);
+    } finally {
+      prefetch.dispose();
+    }
   }
 
   private void startProxy() {

@@ -11,12 +11,14 @@ import reactor.core.publisher.Mono;
 
 /**
  * A {@link StaticContainerIndex} as the proxy sees it, with its announcements of starts passed
- * through {@code starts} (to inject failures) and its closing recorded.
+ * through {@code starts} (to inject failures), its first fill completing when {@link #ready} does
+ * (at once, unless a test holds it back) and its closing recorded.
  */
 final class DelegatingIndex implements ContainerIndex {
 
   final StaticContainerIndex containers = new StaticContainerIndex();
   final AtomicBoolean closed = new AtomicBoolean();
+  Mono<Void> ready = Mono.empty();
   private final Function<Flux<Container>, Flux<Container>> starts;
 
   DelegatingIndex(Function<Flux<Container>, Flux<Container>> starts) {
@@ -40,7 +42,7 @@ final class DelegatingIndex implements ContainerIndex {
 
   @Override
   public Mono<Void> ready() {
-    return containers.ready();
+    return ready;
   }
 
   @Override
