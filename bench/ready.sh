@@ -35,6 +35,10 @@
 #   VARIANTS     which starts to measure, of "none archive alt" (default "none archive"): alt is an
 #                archived start with ALT_JAVA_OPTS added, to compare JVM flags in the same run
 #   ALT_JAVA_OPTS  the alt variant's extra JVM flags (after BERTH_JAVA_OPTS, so they win)
+#   DOCKER       a real engine to index instead of the emulated one, e.g. unix:///tmp/berth-lab/docker.sock
+#                (scripts/lab/up's): its running containers are the ones synced and prefetched, so
+#                CONTAINERS must be their number; STS is still the emulator; no first request is
+#                sent (no container of that engine is at 127.0.0.1), its column says 0
 #   ALT_JAR      the alt variant runs this jar instead (another build, to compare two in one run; its
 #                archive is recorded by an unmeasured start of its own)
 #   BERTH_JVM_TUNED, BERTH_JAVA_OPTS, JAVA_HOME: as bin/berth-proxy reads them
@@ -91,7 +95,7 @@ until grep -q '^ready ' "$DIR/host.out"; do
   sleep 0.1
 done
 STS_URL=$(sed -n 's/^ready .*sts=\([^ ]*\).*/\1/p' "$DIR/host.out")
-DOCKER_URL=$(sed -n 's/^ready .*docker=\([^ ]*\).*/\1/p' "$DIR/host.out")
+DOCKER_URL=${DOCKER:-$(sed -n 's/^ready .*docker=\([^ ]*\).*/\1/p' "$DIR/host.out")}
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
@@ -153,15 +157,18 @@ start_once() {
     sleep 0.05
   done
   cached_at=$(now_ms)
-  first=$(curl -sf -o "$DIR/$name.document" -w '%{time_total}' "http://127.0.0.1:$port$CREDS_PATH")
-  grep -q '"AccessKeyId"' "$DIR/$name.document" || { log "$name: no credential document"; exit 1; }
+  first=0
+  if [[ -z ${DOCKER:-} ]]; then
+    first=$(curl -sf -o "$DIR/$name.document" -w '%{time_total}' "http://127.0.0.1:$port$CREDS_PATH")
+    grep -q '"AccessKeyId"' "$DIR/$name.document" || { log "$name: no credential document"; exit 1; }
+  fi
   kill "$pid"
   wait "$pid" 2>/dev/null || true
   awk -v r=$((ready_at - started)) -v c="$cpu" -v k=$((cached_at - started)) -v f="$first" \
     'BEGIN {printf "%d %d %d %.2f\n", r, c, k, f * 1000}'
 }
 
-log "files in $DIR; $CONTAINERS containers on the emulated host; $ROUNDS rounds"
+log "files in $DIR; $CONTAINERS containers on ${DOCKER:-the emulated host}; $ROUNDS rounds"
 log "recording the archive (one unmeasured start)"
 start_once record 1 >/dev/null
 grep 'class-data archive' "$DIR/record.log" >&2 || true
