@@ -99,10 +99,10 @@ DOCKER_URL=${DOCKER:-$(sed -n 's/^ready .*docker=\([^ ]*\).*/\1/p' "$DIR/host.ou
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
-# ready PORT: whether GET /readyz on 127.0.0.1:PORT answers 200. Bash's own /dev/tcp, not curl: the
+# is_ready PORT: whether GET /readyz on 127.0.0.1:PORT answers 200. Bash's own /dev/tcp, not curl: the
 # probe runs every 10 ms during the start, and a curl process costs ~10 ms of CPU (fork, exec, its
 # libraries), which took up to a quarter of this 2-core machine from the start being measured.
-ready() {
+is_ready() {
   local status=""
   { exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
   printf 'GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3
@@ -135,7 +135,7 @@ start_once() {
   pid=$!
   PIDS+=("$pid")
   deadline=$((SECONDS + 120))
-  until ready "$admin"; do
+  until is_ready "$admin"; do
     kill -0 "$pid" 2>/dev/null || { log "$name: the daemon exited"; tail -20 "$DIR/$name.log" >&2; exit 1; }
     ((SECONDS < deadline)) || { log "$name: not ready after 120 s"; exit 1; }
     sleep 0.01

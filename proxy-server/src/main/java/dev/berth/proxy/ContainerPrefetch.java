@@ -19,8 +19,9 @@ import reactor.util.retry.Retry;
  * throttle the burst (a throttled first fetch is remembered for 10 s); a container's own request
  * never waits in this queue. The containers running at start are fetched once the index has been
  * filled, not while it fills: the SDK builds and signs each request on the thread that asks, which
- * was the index's own thread between its inspects, so 1,000 fetches slowed the fill, and with it
- * the proxy's readiness, by a third (bench/ready.sh with 1,000 containers, README.md "Performance"). One failure never ends prefetching: a container whose prefetch fails is
+ * was the index's own thread, between its inspects; with 1,000 containers the proxy took 1.4 times
+ * as long to be ready (bench/ready.sh, README.md "Performance"), and the last credentials were
+ * cached no sooner. One failure never ends prefetching: a container whose prefetch fails is
  * skipped, and if the announcements themselves fail they are subscribed to again, with backoff
  * (the index then announces every running container again, which the cache answers at once).
  */
