@@ -113,11 +113,13 @@ is_ready() {
 
 # sts_successes PORT: berth_sts_calls_total{outcome="success"} on 127.0.0.1:PORT/metrics (empty if
 # unanswered), asked through /dev/tcp too: this poll runs every 50 ms from ready until every
-# container's credentials are cached, which is part of what is measured.
+# container's credentials are cached, which is part of what is measured. The answer is read to its
+# end (the daemon closes the connection): at most 2 s, so that a daemon that stops answering still
+# meets the start's deadline.
 sts_successes() {
   { exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
   printf 'GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3
-  awk '$1 == "berth_sts_calls_total{outcome=\"success\",}" || $1 == "berth_sts_calls_total{outcome=\"success\"}" {printf "%d", $2}' <&3
+  timeout 2 awk '$1 == "berth_sts_calls_total{outcome=\"success\",}" || $1 == "berth_sts_calls_total{outcome=\"success\"}" {printf "%d", $2}' <&3
   exec 3<&-
 }
 
