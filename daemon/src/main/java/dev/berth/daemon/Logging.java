@@ -45,8 +45,6 @@ final class Logging {
       "io.netty", Level.WARN,
       "reactor.netty", Level.WARN,
       "software.amazon.awssdk", Level.WARN,
-      "com.github.dockerjava", Level.WARN,
-      "com.sun.jna", Level.WARN,
       "reactor.netty.http.server.HttpServerOperations", Level.ERROR,
       "io.netty.util.concurrent.DefaultPromise.rejectedExecution", Level.OFF);
 
@@ -54,7 +52,7 @@ final class Logging {
 
   /**
    * Before the first logger is made: Berth's lines on stderr (unless {@code
-   * -Dlogback.configurationFile} names a file), and records of java.util.logging (JNA, Guava, the
+   * -Dlogback.configurationFile} names a file), and records of java.util.logging (Caffeine, the
    * JDK) go through SLF4J, so they come out like every other line.
    */
   static void configure() {

@@ -15,7 +15,6 @@ public final class Main {
       System.setProperty("io.netty.jfr.enabled", "false");
     }
     Logging.configure();
-    Preload.start(args);
     System.exit(DaemonCommand.commandLine().execute(args));
   }
 }

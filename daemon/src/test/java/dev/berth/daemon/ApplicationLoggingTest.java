@@ -62,9 +62,9 @@ final class ApplicationLoggingTest {
     List<String> lines = run(ThirdPartyLines.class, "text");
 
     assertThat(lines).anyMatch(Pattern.compile(TEXT_LINE + "INFO Berth - a line of Berth's own").asMatchPredicate());
-    assertThat(lines).anyMatch(Pattern.compile(TEXT_LINE + "WARN DockerClientImpl - docker-java warning").asMatchPredicate());
-    assertThat(lines).anyMatch(Pattern.compile(TEXT_LINE + "WARN Native - jna warning").asMatchPredicate());
-    assertThat(lines).anyMatch(Pattern.compile(TEXT_LINE + "INFO AggregateFuture - guava info").asMatchPredicate());
+    assertThat(lines).anyMatch(Pattern.compile(TEXT_LINE + "WARN request - aws sdk warning").asMatchPredicate());
+    assertThat(lines).anyMatch(Pattern.compile(TEXT_LINE + "WARN BoundedLocalCache - caffeine warning").asMatchPredicate());
+    assertThat(lines).anyMatch(Pattern.compile(TEXT_LINE + "INFO prefs - jdk info").asMatchPredicate());
     assertThat(lines).anyMatch(Pattern.compile(TEXT_LINE + "ERROR ServerTransport - reactor netty error").asMatchPredicate());
     assertThat(lines).as("the stack trace follows its line").contains("java.lang.IllegalStateException: boom");
     assertThat(lines).noneMatch(line -> line.contains("below its level"));
@@ -76,10 +76,10 @@ final class ApplicationLoggingTest {
 
     List<JsonNode> events = lines.stream().map(ApplicationLoggingTest::parse).toList();
     assertThat(events).extracting(e -> e.path("loggerName").asText() + " " + e.path("level").asText())
-        .containsExactly("dev.berth.daemon.Berth INFO", "com.github.dockerjava.core.DockerClientImpl WARN",
-            "com.sun.jna.Native WARN", "com.google.common.util.concurrent.AggregateFuture INFO",
+        .containsExactly("dev.berth.daemon.Berth INFO", "software.amazon.awssdk.request WARN",
+            "com.github.benmanes.caffeine.cache.BoundedLocalCache WARN", "java.util.prefs INFO",
             "reactor.netty.transport.ServerTransport ERROR");
-    assertThat(events.get(2).path("formattedMessage").asText()).isEqualTo("jna warning");
+    assertThat(events.get(2).path("formattedMessage").asText()).isEqualTo("caffeine warning");
     assertThat(events.get(4).path("throwable").path("className").asText()).isEqualTo("java.lang.IllegalStateException");
     assertThat(events.get(4).path("throwable").path("message").asText()).isEqualTo("boom");
   }

@@ -74,7 +74,7 @@ final class LauncherIT {
     Path cache = dir.resolve("cache");
     runUntilReady("local", cache);
     // A normal start (no engine at that socket: the index keeps retrying, the start still warms up)
-    // finds no archive of its own: the local one lacks docker-java and the AWS SDK.
+    // finds no archive of its own: the local one lacks the Docker index and the AWS SDK.
     String normal = runUntilReady("normal", cache, normal());
     assertThat(normal).contains("class-data archive: none yet for this jar and JVM; this run records one");
     assertThat(files(cache, ".jsa.part-")).as("one recording per mode").hasSize(2);

@@ -1,25 +1,17 @@
 package dev.berth.iptables;
 
-import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.model.Event;
-import com.github.dockerjava.api.model.EventType;
-import com.github.dockerjava.api.model.Network;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
-import java.io.IOException;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
+import reactor.netty.resources.LoopResources;
 import reactor.util.retry.Retry;
 
 /**
@@ -34,8 +26,6 @@ import reactor.util.retry.Retry;
  *       .subscribe();
  * }
  * }</pre>
- *
- * <p>docker-java's transport blocks, so every listing runs on {@code Schedulers.boundedElastic()}.
  */
 public final class DockerBridges implements AutoCloseable {
 
@@ -44,34 +34,31 @@ public final class DockerBridges implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(DockerBridges.class);
 
-  private final DockerClient docker;
+  private final DockerEngine engine;
 
-  private DockerBridges(DockerClient docker) {
-    this.docker = docker;
+  private DockerBridges(DockerEngine engine) {
+    this.engine = engine;
   }
 
   /** Bridges of the engine at {@code dockerHost}, e.g. {@code unix:///var/run/docker.sock}; connects lazily. */
   public static DockerBridges connect(String dockerHost) {
-    Objects.requireNonNull(dockerHost, "dockerHost");
-    var config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
-    var http = new ZerodepDockerHttpClient.Builder()
-        .dockerHost(config.getDockerHost())
-        .sslConfig(config.getSSLConfig())
-        .maxConnections(4)
-        .connectionTimeout(Duration.ofSeconds(5))
-        .build();
-    return new DockerBridges(DockerClientImpl.getInstance(config, http));
+    return connect(dockerHost, null);
+  }
+
+  /** As {@link #connect(String)}, on {@code loops} (null: Reactor Netty's shared loop). */
+  public static DockerBridges connect(String dockerHost, LoopResources loops) {
+    return new DockerBridges(DockerEngine.connect(dockerHost, loops));
   }
 
   /** The bridge interfaces of every bridge network now, sorted. */
   public Mono<Set<String>> current() {
-    return Mono.fromCallable(() -> {
-      Set<String> names = new TreeSet<>();
-      for (Network network : docker.listNetworksCmd().exec()) {
-        interfaceOf(network).ifPresent(names::add);
-      }
-      return Set.copyOf(names);
-    }).subscribeOn(Schedulers.boundedElastic());
+    return engine.get("/networks", Map.of())
+        .switchIfEmpty(Mono.error(() -> new DockerEngine.EngineException("GET /networks: 404")))
+        .map(networks -> {
+          Set<String> names = new TreeSet<>();
+          networks.forEach(network -> interfaceOf(network).ifPresent(names::add));
+          return Set.copyOf(names);
+        });
   }
 
   /**
@@ -91,35 +78,27 @@ public final class DockerBridges implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      docker.close();
-    } catch (IOException e) {
-      log.debug("closing the Docker client: {}", e.toString());
-    }
+    engine.close();
   }
 
-  /** The interface of a bridge network; empty for other drivers. */
-  static Optional<String> interfaceOf(Network network) {
-    if (!"bridge".equals(network.getDriver())) {
+  /** The interface of a bridge network (an element of the engine's {@code GET /networks}); empty for other drivers. */
+  static Optional<String> interfaceOf(JsonNode network) {
+    if (!"bridge".equals(network.path("Driver").asText())) {
       return Optional.empty();
     }
-    Map<String, String> options = network.getOptions();
-    String named = options == null ? null : options.get(BRIDGE_NAME_OPTION);
-    if (named != null && !named.isBlank()) {
+    String named = network.path("Options").path(BRIDGE_NAME_OPTION).asText("");
+    if (!named.isBlank()) {
       return Optional.of(named);
     }
-    if ("bridge".equals(network.getName())) {
+    if ("bridge".equals(network.path("Name").asText())) {
       return Optional.of("docker0");
     }
-    String id = network.getId();
-    return id == null || id.length() < 12 ? Optional.empty() : Optional.of("br-" + id.substring(0, 12));
+    String id = network.path("Id").asText("");
+    return id.length() < 12 ? Optional.empty() : Optional.of("br-" + id.substring(0, 12));
   }
 
   /** One signal when the stream connects and one per network created or destroyed. */
-  private Flux<Event> changes() {
-    return DockerEvents.stream(docker,
-            cmd -> cmd.withEventTypeFilter(EventType.NETWORK).withEventFilter("create", "destroy"),
-            FluxSink.OverflowStrategy.LATEST)
-        .subscribeOn(Schedulers.boundedElastic());
+  private Flux<EngineEvent> changes() {
+    return engine.events(Map.of("type", List.of("network"), "event", List.of("create", "destroy")));
   }
 }

@@ -2,18 +2,19 @@ package dev.berth.iptables;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.dockerjava.api.model.Network;
 import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 final class DockerBridgesTest {
 
-  private static Network network(String name, String id, String driver, String bridgeOption) throws Exception {
+  /** An element of the engine's GET /networks. */
+  private static JsonNode network(String name, String id, String driver, String bridgeOption) throws Exception {
     String options = bridgeOption == null ? "{}" : "{\"com.docker.network.bridge.name\": \"" + bridgeOption + "\"}";
     return new ObjectMapper().readValue("{\"Name\": \"" + name + "\", \"Id\": \"" + id + "\", \"Driver\": \"" + driver
-        + "\", \"Options\": " + options + "}", Network.class);
+        + "\", \"Options\": " + options + "}", JsonNode.class);
   }
 
   @ParameterizedTest

@@ -285,7 +285,7 @@ public final class BerthProxy implements AutoCloseable {
             + "no Docker engine and no AWS account are used");
       }
       ContainerIndex found = containers != null ? containers
-          : config.local() ? LocalMode.containers() : DockerContainerIndex.connect(config.dockerHost(), meters);
+          : config.local() ? LocalMode.containers() : DockerContainerIndex.connect(config.dockerHost(), loops, meters);
       BoundContainers guarded = packetRules != null && packetRules.bridgeGuard() ? new BoundContainers(found) : null;
       ContainerIndex index = guarded != null ? guarded : found;
       resources.add(index);
@@ -358,7 +358,7 @@ public final class BerthProxy implements AutoCloseable {
         }
         int connections = packetRules.maxPacketsPerCaller() == 0 ? 0 : config.maxConnectionsPerCaller();
         resources.add(PacketRules.install(address(server), connections, packetRules.maxPacketsPerCaller(),
-            config.dockerHost(), packetRules.interfaces(), guarded));
+            config.dockerHost(), loops, packetRules.interfaces(), guarded));
       }
       log.info("Berth proxy listening on {} (admin on {}), upstream {}, IMDSv2 {}", server.address(),
           admin.address(), config.local() ? "embedded (local mode)" : config.upstream() == null ? "disabled" : config.upstream(),

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
+import reactor.netty.resources.LoopResources;
 import reactor.core.publisher.Mono;
 
 /*
@@ -57,14 +58,14 @@ final class PacketRules implements AutoCloseable {
    * before the daemon reports itself started.
    */
   static PacketRules install(InetSocketAddress listening, int perSourceConnections, int perSourcePackets,
-      String dockerHost, List<String> interfaces, BoundContainers guarded) {
+      String dockerHost, LoopResources loops, List<String> interfaces, BoundContainers guarded) {
     BridgeGuard guard = guarded == null ? null : BridgeGuard.system();
     if (guard != null) {
       guard.install().block(FIRST_INSTALL);
     }
     Iptables iptables = Iptables.system();
     IptablesSpec base = IptablesSpec.forListener(listening).withPerSourceLimits(perSourceConnections, perSourcePackets);
-    DockerBridges bridges = interfaces.isEmpty() ? DockerBridges.connect(dockerHost) : null;
+    DockerBridges bridges = interfaces.isEmpty() ? DockerBridges.connect(dockerHost, loops) : null;
     try {
       Flux<Set<String>> sets = bridges == null ? Flux.just(Set.copyOf(interfaces)) : bridges.watch();
       Set<String> first = bridges == null ? Set.copyOf(interfaces) : bridges.current().block(FIRST_INSTALL);

@@ -19,9 +19,7 @@ public final class Main {
       "org.slf4j.simpleLogger.showThreadName", "false",
       "org.slf4j.simpleLogger.showShortLogName", "true",
       "org.slf4j.simpleLogger.log.io.netty", "warn",
-      "org.slf4j.simpleLogger.log.reactor", "warn",
-      "org.slf4j.simpleLogger.log.com.github.dockerjava", "warn",
-      "org.slf4j.simpleLogger.log.com.sun.jna", "warn");
+      "org.slf4j.simpleLogger.log.reactor", "warn");
 
   private Main() {}
 
@@ -32,7 +30,7 @@ public final class Main {
 
   /**
    * Before the first logger: Berth's format (a {@code -D} of the user's wins), and records of
-   * java.util.logging (JNA, under docker-java's transport) through SLF4J, so they look the same.
+   * java.util.logging (the JDK's) through SLF4J, so they look the same.
    */
   static void configureLogging() {
     LOGGING.forEach((key, value) -> {

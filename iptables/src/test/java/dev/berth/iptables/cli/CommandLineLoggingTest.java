@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * berth-iptables.jar's log lines as an operator reads them: a process set up as {@link Main}
- * sets itself up, logging through the libraries' own loggers (docker-java through SLF4J, JNA
- * through java.util.logging) and Berth's.
+ * sets itself up, logging through the libraries' own loggers (Reactor Netty through SLF4J, the
+ * JDK through java.util.logging) and Berth's.
  */
 final class CommandLineLoggingTest {
 
@@ -24,10 +24,10 @@ final class CommandLineLoggingTest {
   public static void main(String[] args) {
     Main.configureLogging();
     LoggerFactory.getLogger("dev.berth.iptables.Iptables").info("a line of Berth's own");
-    LoggerFactory.getLogger("com.github.dockerjava.core.DockerClientImpl").info("docker-java info, below its level");
-    LoggerFactory.getLogger("com.github.dockerjava.core.DockerClientImpl").warn("docker-java warning");
-    java.util.logging.Logger.getLogger("com.sun.jna.Native").info("jna info, below its level");
-    java.util.logging.Logger.getLogger("com.sun.jna.Native").warning("jna warning");
+    LoggerFactory.getLogger("reactor.netty.transport.TransportConnector").info("reactor netty info, below its level");
+    LoggerFactory.getLogger("reactor.netty.transport.TransportConnector").warn("reactor netty warning");
+    java.util.logging.Logger.getLogger("java.util.prefs").fine("jdk fine, below its level");
+    java.util.logging.Logger.getLogger("java.util.prefs").warning("jdk warning");
   }
 
   @Test
@@ -41,7 +41,7 @@ final class CommandLineLoggingTest {
 
     assertThat(lines).as(output).hasSize(3);
     assertThat(lines.get(0)).matches(Pattern.compile(TEXT_LINE + "INFO Iptables - a line of Berth's own"));
-    assertThat(lines.get(1)).matches(Pattern.compile(TEXT_LINE + "WARN DockerClientImpl - docker-java warning"));
-    assertThat(lines.get(2)).matches(Pattern.compile(TEXT_LINE + "WARN Native - jna warning"));
+    assertThat(lines.get(1)).matches(Pattern.compile(TEXT_LINE + "WARN TransportConnector - reactor netty warning"));
+    assertThat(lines.get(2)).matches(Pattern.compile(TEXT_LINE + "WARN prefs - jdk warning"));
   }
 }

@@ -1,25 +1,15 @@
 package dev.berth.proxy.docker;
 
-import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.ContainerNetwork;
-import com.github.dockerjava.api.model.Event;
-import com.github.dockerjava.api.model.EventType;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
-import com.github.dockerjava.zerodep.shaded.org.apache.hc.client5.http.psl.PublicSuffixMatcherLoader;
-import dev.berth.iptables.DockerEvents;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.iptables.DockerEngine;
+import dev.berth.iptables.EngineEvent;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -28,12 +18,10 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
-import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import io.micrometer.core.instrument.Counter;
@@ -43,12 +31,14 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.concurrent.TimeUnit;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+import reactor.netty.resources.LoopResources;
 import reactor.util.retry.Retry;
 
 /*
  * Design notes. Reads are lock-free map lookups. Every write — a full resync, an event, a resync
- * caused by a miss — runs on one dedicated thread (docker-java's transport blocks), in the order
- * the engine reported it, so a stale inspect can never undo a later "die". The events stream is
+ * caused by a miss — runs on one dedicated thread, in the order the engine reported it, so a stale
+ * inspect can never undo a later "die": the thread waits for each listing and inspect, which the
+ * engine client makes on the loop. The events stream is
  * opened first and a full resync is queued as soon as it is connected, so nothing falls between
  * the listing and the stream; after a disconnect it reconnects with backoff and resyncs again.
  *
@@ -85,7 +75,7 @@ public final class DockerContainerIndex implements ContainerIndex {
   private static final Set<String> STOPS = Set.of("die", "destroy", "pause", "stop");
   private static final Set<String> NETWORK_CHANGES = Set.of("connect", "disconnect");
 
-  private final DockerClient docker;
+  private final DockerEngine engine;
   private final Clock clock;
   private final Scheduler serial = Schedulers.newBoundedElastic(1, Integer.MAX_VALUE, "berth-docker", 60, true);
   private final Map<InetAddress, Container> byAddress = new ConcurrentHashMap<>();
@@ -106,8 +96,8 @@ public final class DockerContainerIndex implements ContainerIndex {
   private final Timer eventLag;
   private final MeterRegistry meters;
 
-  private DockerContainerIndex(DockerClient docker, Clock clock, MeterRegistry meters) {
-    this.docker = docker;
+  private DockerContainerIndex(DockerEngine engine, Clock clock, MeterRegistry meters) {
+    this.engine = engine;
     this.clock = clock;
     this.meters = meters;
     this.eventLag = Timer.builder("berth.docker.event.lag")
@@ -135,47 +125,17 @@ public final class DockerContainerIndex implements ContainerIndex {
         .subscribe();
   }
 
-  /**
-   * Makes, on the calling thread, what {@link #connect} and the first sync make on the way to
-   * ready; a start calls it on a thread of its own while it parses its options, builds its loop
-   * and so on. Each part is a process-wide singleton initialised once under a lock, so a connect
-   * that runs at the same time waits for (or finds) the same object: this costs a start nothing
-   * but the second core's time. Measured on the real daemon's start (bench/ready.sh, JFR and
-   * class-loading logs): the JDK's default SSL context (security providers, the system trust
-   * store) and Apache HttpClient's public suffix list (10,000 lines, parsed), which docker-java's
-   * HTTP client makes even for a unix socket; and docker-java's JSON readers for the events, the
-   * listing and an inspect (Jackson's introspection of its large model, about a third of a second
-   * of an interpreted start).
-   */
-  public static void prepare() {
-    try {
-      SSLContext.getDefault();
-    } catch (NoSuchAlgorithmException e) {
-      // connect reports it, if docker-java's client needs it at all
-    }
-    PublicSuffixMatcherLoader.getDefault();
-    var json = DockerClientConfig.getDefaultObjectMapper();
-    for (Class<?> read : List.of(Event.class, com.github.dockerjava.api.model.Container.class,
-        InspectContainerResponse.class)) {
-      json.readerFor(read); // resolves and caches the type's deserializer in the shared mapper
-    }
-  }
-
   /** An index over the engine at {@code dockerHost}, e.g. {@code unix:///var/run/docker.sock}. */
   public static DockerContainerIndex connect(String dockerHost) {
-    return connect(dockerHost, new SimpleMeterRegistry());
+    return connect(dockerHost, null, new SimpleMeterRegistry());
   }
 
-  /** As {@link #connect(String)}, with its event lag and resyncs on {@code meters}. */
-  public static DockerContainerIndex connect(String dockerHost, MeterRegistry meters) {
-    var config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
-    var http = new ZerodepDockerHttpClient.Builder()
-        .dockerHost(config.getDockerHost())
-        .sslConfig(config.getSSLConfig())
-        .maxConnections(8)
-        .connectionTimeout(Duration.ofSeconds(5))
-        .build();
-    return new DockerContainerIndex(DockerClientImpl.getInstance(config, http), Clock.systemUTC(), meters);
+  /**
+   * As {@link #connect(String)}, its engine client on {@code loops} (null: Reactor Netty's shared
+   * loop), its event lag and resyncs on {@code meters}.
+   */
+  public static DockerContainerIndex connect(String dockerHost, LoopResources loops, MeterRegistry meters) {
+    return new DockerContainerIndex(DockerEngine.connect(dockerHost, loops), Clock.systemUTC(), meters);
   }
 
   /**
@@ -249,21 +209,17 @@ public final class DockerContainerIndex implements ContainerIndex {
   public void close() {
     events.dispose();
     serial.dispose();
-    try {
-      docker.close();
-    } catch (java.io.IOException e) {
-      log.debug("closing the Docker client: {}", e.toString());
-    }
+    engine.close();
   }
 
-  private Flux<Event> eventStream() {
-    return DockerEvents.stream(docker, cmd -> cmd.withEventTypeFilter(EventType.CONTAINER, EventType.NETWORK),
-        FluxSink.OverflowStrategy.BUFFER);
+  private Flux<EngineEvent> eventStream() {
+    // Every event is kept: publishOn's queue grows while the index's thread inspects.
+    return engine.events(Map.of("type", List.of("container", "network"))).onBackpressureBuffer();
   }
 
-  private void apply(Event event) {
+  private void apply(EngineEvent event) {
     // (Re)connected: resync everything before the next event.
-    if (event == DockerEvents.CONNECTED) {
+    if (event == EngineEvent.CONNECTED) {
       resync(Cause.CONNECTED);
       if (connectedBefore) {
         log.info("Docker events stream reconnected; {} containers listed", byId.size());
@@ -273,19 +229,19 @@ public final class DockerContainerIndex implements ContainerIndex {
       ready.tryEmitEmpty();
       return;
     }
-    if (event.getTimeNano() != null) {
-      eventLag.record(Math.max(0, clock.millis() * 1_000_000 - event.getTimeNano()), TimeUnit.NANOSECONDS);
+    if (event.timeNano() > 0) {
+      eventLag.record(Math.max(0, clock.millis() * 1_000_000 - event.timeNano()), TimeUnit.NANOSECONDS);
     }
-    String action = event.getAction() == null ? "" : event.getAction();
-    if (event.getType() == EventType.CONTAINER) {
-      String id = event.getId() != null ? event.getId() : event.getActor().getId();
+    String action = event.action();
+    if (event.type().equals("container")) {
+      String id = event.actorId();
       if (STARTS.contains(action)) {
         inspect(id).ifPresent(this::join);
       } else if (STOPS.contains(action)) {
         remove(id);
       }
-    } else if (event.getType() == EventType.NETWORK && NETWORK_CHANGES.contains(action)) {
-      String id = event.getActor() == null ? null : event.getActor().getAttributes().get("container");
+    } else if (event.type().equals("network") && NETWORK_CHANGES.contains(action)) {
+      String id = event.attributes().get("container");
       if (id != null) {
         inspect(id).ifPresentOrElse(this::join, () -> remove(id));
       }
@@ -357,12 +313,14 @@ public final class DockerContainerIndex implements ContainerIndex {
     Counter.builder("berth.docker.resyncs").description("Full listings of the engine's containers, by cause")
         .tag("cause", cause.tag).register(meters).increment();
     Set<String> running = new HashSet<>();
-    for (var listed : docker.listContainersCmd().withStatusFilter(List.of("running")).exec()) {
-      running.add(listed.getId());
-      Container held = byId.get(listed.getId());
+    JsonNode listing = engine.get("/containers/json", Map.of("status", List.of("running"))).block();
+    for (JsonNode listed : listing == null ? List.<JsonNode>of() : listing) {
+      String id = listed.path("Id").asText();
+      running.add(id);
+      Container held = byId.get(id);
       if (cause == Cause.CONNECTED || held == null
           || cause == Cause.EVENTS_LOST && !held.addresses().equals(listedAddresses(listed))) {
-        inspect(listed.getId()).ifPresent(this::join);
+        inspect(id).ifPresent(this::join);
       }
     }
     for (String id : Set.copyOf(byId.keySet())) {
@@ -374,27 +332,22 @@ public final class DockerContainerIndex implements ContainerIndex {
     log.debug("resync ({}): {} containers", cause.tag, byId.size());
   }
 
-  private static Set<InetAddress> listedAddresses(com.github.dockerjava.api.model.Container listed) {
+  private static Set<InetAddress> listedAddresses(JsonNode listed) {
     List<InetAddress> addresses = new ArrayList<>();
-    if (listed.getNetworkSettings() != null && listed.getNetworkSettings().getNetworks() != null) {
-      for (ContainerNetwork network : listed.getNetworkSettings().getNetworks().values()) {
-        addAddress(addresses, network.getIpAddress());
-        addAddress(addresses, network.getGlobalIPv6Address());
-      }
+    for (JsonNode network : listed.path("NetworkSettings").path("Networks")) {
+      addAddress(addresses, network.path("IPAddress").asText(""));
+      addAddress(addresses, network.path("GlobalIPv6Address").asText(""));
     }
     return Set.copyOf(addresses);
   }
 
+  /** The container with {@code id} if it runs; empty if it is gone or stopped. */
   private java.util.Optional<Container> inspect(String id) {
-    try {
-      InspectContainerResponse inspected = docker.inspectContainerCmd(id).exec();
-      if (inspected.getState() == null || !Boolean.TRUE.equals(inspected.getState().getRunning())) {
-        return java.util.Optional.empty();
-      }
-      return java.util.Optional.of(toContainer(inspected));
-    } catch (NotFoundException gone) {
+    JsonNode inspected = engine.get("/containers/" + id + "/json", Map.of()).block();
+    if (inspected == null || !inspected.path("State").path("Running").asBoolean(false)) {
       return java.util.Optional.empty();
     }
+    return java.util.Optional.of(toContainer(inspected));
   }
 
   /**
@@ -434,27 +387,31 @@ public final class DockerContainerIndex implements ContainerIndex {
     }
   }
 
-  static Container toContainer(InspectContainerResponse inspected) {
-    var config = inspected.getConfig();
-    Map<String, String> labels = config == null || config.getLabels() == null ? Map.of() : config.getLabels();
+  /** A running container from the engine's {@code GET /containers/{id}/json}. */
+  static Container toContainer(JsonNode inspected) {
+    JsonNode config = inspected.path("Config");
+    Map<String, String> labels = new HashMap<>();
+    config.path("Labels").properties().forEach(label -> labels.put(label.getKey(), label.getValue().asText()));
     // Only the variables the role policy reads: the rest may be secrets, and are never copied.
-    Map<String, String> env = config == null || config.getEnv() == null
-        ? Map.of() : Container.keptEnv(Arrays.asList(config.getEnv()));
+    List<String> variables = new ArrayList<>();
+    config.path("Env").forEach(variable -> variables.add(variable.asText()));
+    Map<String, String> env = Container.keptEnv(variables);
     Set<InetAddress> addresses = new HashSet<>();
     List<Endpoint> endpoints = new ArrayList<>();
-    if (inspected.getNetworkSettings() != null && inspected.getNetworkSettings().getNetworks() != null) {
-      for (Map.Entry<String, ContainerNetwork> attached : new TreeMap<>(inspected.getNetworkSettings().getNetworks()).entrySet()) {
-        ContainerNetwork network = attached.getValue();
-        List<InetAddress> own = new ArrayList<>();
-        addAddress(own, network.getIpAddress());
-        addAddress(own, network.getGlobalIPv6Address());
-        addresses.addAll(own);
-        endpoints.add(new Endpoint(attached.getKey(), network.getMacAddress(), own));
-      }
+    Map<String, JsonNode> networks = new TreeMap<>();
+    inspected.path("NetworkSettings").path("Networks").fields()
+        .forEachRemaining(attached -> networks.put(attached.getKey(), attached.getValue()));
+    for (Map.Entry<String, JsonNode> attached : networks.entrySet()) {
+      JsonNode network = attached.getValue();
+      List<InetAddress> own = new ArrayList<>();
+      addAddress(own, network.path("IPAddress").asText(""));
+      addAddress(own, network.path("GlobalIPv6Address").asText(""));
+      addresses.addAll(own);
+      String mac = network.path("MacAddress").asText("");
+      endpoints.add(new Endpoint(attached.getKey(), mac.isEmpty() ? null : mac, own));
     }
-    Long pid = inspected.getState() == null ? null : inspected.getState().getPidLong();
-    return new Container(inspected.getId(), inspected.getName(), config == null ? "" : config.getImage(),
-        labels, env, addresses, pid == null ? 0 : pid, endpoints);
+    return new Container(inspected.path("Id").asText(), inspected.path("Name").asText(""),
+        config.path("Image").asText(""), labels, env, addresses, inspected.path("State").path("Pid").asLong(0), endpoints);
   }
 
   private static void addAddress(java.util.Collection<InetAddress> addresses, String literal) {

@@ -22,7 +22,7 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 
 /**
- * The real index, over the real docker-java client, against the Docker Engine API emulator: what
+ * The real index, over its Engine API client on Reactor Netty, against the Docker Engine API emulator: what
  * {@link ContainerIndex#starts()} and {@link ContainerIndex#stops()} promise, and what a container
  * keeps.
  *
