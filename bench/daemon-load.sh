@@ -2,7 +2,7 @@
 # bench/daemon-load.sh — cached credential requests to the real daemon while it also converges a
 # 200-instance group and runs two encryption jobs, against the same daemon idle, in one run.
 #
-# The daemon is bin/berth-proxy in its normal mode (docker-java index, AWS SDK STS and EC2 clients,
+# The daemon is bin/berth-proxy in its normal mode (Docker index, AWS SDK STS and EC2 clients,
 # all on its one event loop) with --groups-dir, --encryptor-state-dir, --ec2-endpoint and
 # --max-instances GROUP_SIZE. Around it, on this machine only, dev.berth.testing.EmulatedHost: the
 # STS emulator, a Docker engine emulator running CONTAINERS containers (container 0 at 127.0.0.1, the

@@ -3,10 +3,10 @@
 # containers in its index (each with its own address and role, all prefetched into the credential
 # cache), measured in one run.
 #
-# The daemon is bin/berth-proxy in its normal mode (its JVM flags, its docker-java container index,
+# The daemon is bin/berth-proxy in its normal mode (its JVM flags, its container index over the Engine API,
 # its AWS SDK STS client), so it loads what it loads on a real host. Around it, on this machine only:
 #   - dev.berth.testing.EmulatedHost: a Docker engine emulator on a unix socket (the Engine API that
-#     docker-java speaks: list, inspect, the events stream) and an STS emulator on 127.0.0.1 (the
+#     Berth's DockerEngine speaks: list, inspect, the events stream) and an STS emulator on 127.0.0.1 (the
 #     Query protocol the SDK speaks). Once the daemon is ready it runs N containers: container 0 at
 #     127.0.0.1 (the address wrk calls from), the others at 127.1.x.y, labelled role-0 .. role-49; the daemon
 #     sees each one start, indexes it and prefetches its credentials (one STS AssumeRole each).

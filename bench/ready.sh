@@ -3,7 +3,7 @@
 # how long the first credential request after that takes, with and without the class-data archive,
 # in one run.
 #
-# The daemon is bin/berth-proxy in its normal mode (its JVM flags, its docker-java container index,
+# The daemon is bin/berth-proxy in its normal mode (its JVM flags, its container index over the Engine API,
 # its AWS SDK STS client) against dev.berth.testing.EmulatedHost (bench/memory.sh describes it): a
 # Docker engine emulator on a unix socket already running $CONTAINERS containers (so /readyz means
 # "the index is synced with them") and an STS emulator on 127.0.0.1. Each round starts the daemon

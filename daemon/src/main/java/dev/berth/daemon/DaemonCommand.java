@@ -191,7 +191,8 @@ final class DaemonCommand implements Callable<Integer> {
     CommandLine line = new CommandLine(new DaemonCommand());
     line.setExecutionExceptionHandler((error, cmd, parsed) -> {
       if (error instanceof IllegalArgumentException || error instanceof IptablesException) {
-        cmd.getErr().println("berth-proxy: " + error.getMessage());
+        // Some carry no message of their own (the JDK's UnsupportedAddressTypeException): then their name.
+        cmd.getErr().println("berth-proxy: " + (error.getMessage() != null ? error.getMessage() : error));
         return 2;
       }
       throw error;

@@ -4,16 +4,31 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.InvalidKeySpecException;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Base64;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,10 +38,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
-import javax.net.ssl.SSLException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufFlux;
+import reactor.netty.http.HttpResources;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientResponse;
 import reactor.netty.resources.ConnectionProvider;
@@ -61,14 +76,14 @@ public final class DockerEngine implements AutoCloseable {
   static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(30);
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern PEM_KEY =
+      Pattern.compile("-----BEGIN (RSA |)PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END \\1PRIVATE KEY-----");
 
-  private final String dockerHost;
   private final ConnectionProvider pool;
   private final HttpClient streams;
   private final HttpClient documents;
 
-  private DockerEngine(String dockerHost, HttpClient http, ConnectionProvider pool) {
-    this.dockerHost = dockerHost;
+  private DockerEngine(HttpClient http, ConnectionProvider pool) {
     this.pool = pool;
     this.streams = http;
     this.documents = http.responseTimeout(RESPONSE_TIMEOUT);
@@ -86,8 +101,13 @@ public final class DockerEngine implements AutoCloseable {
    * @throws IllegalArgumentException naming the problem, for a host that is neither form, or TLS files that cannot be read
    */
   public static DockerEngine connect(String dockerHost, LoopResources loops) {
+    return connect(dockerHost, loops, System.getenv());
+  }
+
+  /** As {@link #connect(String, LoopResources)}, with the TLS settings of {@code env}. */
+  static DockerEngine connect(String dockerHost, LoopResources loops, Map<String, String> env) {
     Objects.requireNonNull(dockerHost, "dockerHost");
-    Supplier<SocketAddress> address = address(dockerHost);
+    Supplier<SocketAddress> address = address(dockerHost, loops);
     ConnectionProvider pool = ConnectionProvider.builder("berth-docker")
         .maxConnections(8)
         .pendingAcquireMaxCount(-1)
@@ -96,21 +116,16 @@ public final class DockerEngine implements AutoCloseable {
     HttpClient http = HttpClient.create(pool)
         .remoteAddress(address)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
-        // HTTP/1.1 needs a Host; over a unix socket the engine ignores its value, as the Docker CLI's "docker" shows.
+        // HTTP/1.1 requires a Host (Go's server refuses a request without one); the engine does not read its value.
         .headers(headers -> headers.set(HttpHeaderNames.HOST, "docker"));
     if (loops != null) {
       http = http.runOn(loops);
     }
-    SslContext tls = dockerHost.startsWith("tcp://") ? tlsFromEnvironment() : null;
+    SslContext tls = dockerHost.startsWith("tcp://") ? tls(env) : null;
     if (tls != null) {
       http = http.secure(spec -> spec.sslContext(tls));
     }
-    return new DockerEngine(dockerHost, http, pool);
-  }
-
-  /** Where this client connects, as given. */
-  public String dockerHost() {
-    return dockerHost;
+    return new DockerEngine(http, pool);
   }
 
   /**
@@ -219,7 +234,7 @@ public final class DockerEngine implements AutoCloseable {
     }
   }
 
-  private static Supplier<SocketAddress> address(String dockerHost) {
+  private static Supplier<SocketAddress> address(String dockerHost, LoopResources loops) {
     URI host;
     try {
       host = URI.create(dockerHost);
@@ -227,7 +242,7 @@ public final class DockerEngine implements AutoCloseable {
       throw new IllegalArgumentException(invalid(dockerHost), e);
     }
     if ("unix".equals(host.getScheme()) && host.getPath() != null && !host.getPath().isEmpty()) {
-      DomainSocketAddress socket = new DomainSocketAddress(host.getPath());
+      SocketAddress socket = unixSocket(host.getPath(), loops);
       return () -> socket;
     }
     if ("tcp".equals(host.getScheme()) && host.getHost() != null && host.getPort() > 0) {
@@ -237,17 +252,28 @@ public final class DockerEngine implements AutoCloseable {
     throw new IllegalArgumentException(invalid(dockerHost));
   }
 
+  /**
+   * A unix socket's address in the form the loop's transport takes: Netty's for epoll, the JDK's for
+   * NIO, which is what runs where Netty's native library cannot be loaded (a container whose /tmp
+   * is not writable and executable, as the daemon's image test found).
+   */
+  private static SocketAddress unixSocket(String path, LoopResources loops) {
+    EventLoopGroup group = (loops != null ? loops : HttpResources.get()).onClient(true);
+    boolean nio = !Epoll.isAvailable() || group instanceof IoEventLoopGroup io && io.isIoType(NioIoHandler.class);
+    return nio ? UnixDomainSocketAddress.of(path) : new DomainSocketAddress(path);
+  }
+
   private static String invalid(String dockerHost) {
     return "Docker host '" + dockerHost + "' is neither unix:///path/to/docker.sock nor tcp://host:port";
   }
 
-  /** The Docker CLI's TLS settings: on when DOCKER_TLS_VERIFY is set (to anything but the empty string). */
-  private static SslContext tlsFromEnvironment() {
-    String verify = System.getenv("DOCKER_TLS_VERIFY");
+  /** The Docker CLI's TLS settings in {@code env}: on when DOCKER_TLS_VERIFY is set (to anything but the empty string). */
+  static SslContext tls(Map<String, String> env) {
+    String verify = env.get("DOCKER_TLS_VERIFY");
     if (verify == null || verify.isEmpty()) {
       return null;
     }
-    String certPath = System.getenv("DOCKER_CERT_PATH");
+    String certPath = env.get("DOCKER_CERT_PATH");
     Path dir = certPath == null || certPath.isEmpty()
         ? Path.of(System.getProperty("user.home"), ".docker") : Path.of(certPath);
     Path ca = dir.resolve("ca.pem");
@@ -260,10 +286,70 @@ public final class DockerEngine implements AutoCloseable {
       }
     }
     try {
-      return SslContextBuilder.forClient().trustManager(ca.toFile()).keyManager(cert.toFile(), key.toFile()).build();
-    } catch (SSLException | IllegalArgumentException e) {
+      return SslContextBuilder.forClient().trustManager(ca.toFile()).keyManager(privateKey(key), certificates(cert)).build();
+    } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
       throw new IllegalArgumentException("the Docker TLS files in " + dir + " cannot be used (" + e.getMessage()
-          + "); a key must be unencrypted PEM, PKCS#8 (openssl pkcs8 -topk8 -nocrypt -in key.pem converts one)", e);
+          + "); the key must be an unencrypted RSA or EC key in PEM (an encrypted one: openssl pkcs8 -topk8 -nocrypt -in key.pem)", e);
+    }
+  }
+
+  /**
+   * An unencrypted PEM key: PKCS#8 ({@code BEGIN PRIVATE KEY}, what OpenSSL 3 writes) or PKCS#1
+   * ({@code BEGIN RSA PRIVATE KEY}, what the Docker guide's {@code openssl genrsa} wrote before it),
+   * which the JDK reads only once wrapped in PKCS#8's structure.
+   */
+  private static PrivateKey privateKey(Path file) throws IOException, GeneralSecurityException {
+    String pem = Files.readString(file, StandardCharsets.US_ASCII);
+    Matcher block = PEM_KEY.matcher(pem);
+    if (!block.find()) {
+      throw new IllegalArgumentException(file + " holds no unencrypted private key");
+    }
+    byte[] der = Base64.getMimeDecoder().decode(block.group(2));
+    if ("RSA ".equals(block.group(1))) {
+      return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(pkcs8OfRsa(der)));
+    }
+    for (String algorithm : List.of("RSA", "EC")) {
+      try {
+        return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
+      } catch (InvalidKeySpecException other) {
+        // the next algorithm
+      }
+    }
+    throw new IllegalArgumentException(file + " is neither an RSA nor an EC key");
+  }
+
+  /** PKCS#8's PrivateKeyInfo around a PKCS#1 RSAPrivateKey: version 0, rsaEncryption, the key as an octet string. */
+  private static byte[] pkcs8OfRsa(byte[] pkcs1) {
+    byte[] algorithm = {0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00};
+    byte[] version = {0x02, 0x01, 0x00};
+    byte[] octets = derElement(0x04, pkcs1);
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    body.writeBytes(version);
+    body.writeBytes(algorithm);
+    body.writeBytes(octets);
+    return derElement(0x30, body.toByteArray());
+  }
+
+  private static byte[] derElement(int tag, byte[] content) {
+    ByteArrayOutputStream element = new ByteArrayOutputStream();
+    element.write(tag);
+    int length = content.length;
+    if (length < 0x80) {
+      element.write(length);
+    } else {
+      int bytes = (32 - Integer.numberOfLeadingZeros(length) + 7) / 8;
+      element.write(0x80 | bytes);
+      for (int i = bytes - 1; i >= 0; i--) {
+        element.write(length >>> (8 * i));
+      }
+    }
+    element.writeBytes(content);
+    return element.toByteArray();
+  }
+
+  private static X509Certificate[] certificates(Path file) throws IOException, GeneralSecurityException {
+    try (var in = Files.newInputStream(file)) {
+      return CertificateFactory.getInstance("X.509").generateCertificates(in).toArray(X509Certificate[]::new);
     }
   }
 
