@@ -181,6 +181,79 @@ CONF
   wait_http "http://127.0.0.1:$port$METADATA_PATH" 10 || { tail "$BENCH_DIR/nginx-proxy.log" >&2; exit 1; }
 }
 
+# bench_tls JAVA: once per run, a CA and a certificate for 127.0.0.1 signed by it (openssl), and a
+# copy of JAVA's own trust store with the CA added (keytool), so that a daemon given TLS_JAVA_OPTS
+# trusts the bench's TLS front and loads the whole system trust store, as it does on a host.
+# Sets TLS_DIR and TLS_JAVA_OPTS.
+bench_tls() {
+  TLS_DIR=$BENCH_DIR/tls
+  [[ -f $TLS_DIR/truststore ]] && return 0
+  mkdir -p "$TLS_DIR"
+  local home
+  home=$("$1" -XshowSettings:properties -version 2>&1 | awk '$1 == "java.home" {print $3}')
+  (
+    cd "$TLS_DIR"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca-key.pem -out ca.pem -days 2 -subj /CN=berth-bench-ca
+    openssl req -newkey rsa:2048 -nodes -keyout key.pem -out server.csr -subj /CN=127.0.0.1
+    printf 'subjectAltName = IP:127.0.0.1\nextendedKeyUsage = serverAuth\n' >ext.cnf
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -out cert.pem -days 2 -extfile ext.cnf
+    cp "$(readlink -f "$home/lib/security/cacerts")" truststore
+    chmod u+w truststore
+    "$home/bin/keytool" -importcert -noprompt -keystore truststore -storepass changeit -alias berth-bench-ca -file ca.pem
+  ) >"$BENCH_DIR/tls.log" 2>&1 || { cat "$BENCH_DIR/tls.log" >&2; exit 1; }
+  chmod -R a+rX "$TLS_DIR"
+  TLS_JAVA_OPTS="-Djavax.net.ssl.trustStore=$TLS_DIR/truststore -Djavax.net.ssl.trustStorePassword=changeit"
+}
+
+# start_tls_front NAME BACKEND_URL: nginx terminating TLS (bench_tls's certificate) on a free port of
+# 127.0.0.1 in front of BACKEND_URL (plain HTTP), passing the Host the client signed; returns once it
+# answers. Sets TLS_FRONT_URL.
+start_tls_front() {
+  local name=$1 backend=$2 user="" dir=$BENCH_DIR/tls-$1 port
+  free_port; port=$FREE_PORT
+  mkdir -p "$dir/tmp"
+  [[ $(id -u) == 0 ]] && user="user nobody $(id -gn nobody 2>/dev/null || echo nogroup);"
+  cat >"$dir/nginx.conf" <<CONF
+$user
+worker_processes 1;
+daemon off;
+pid $dir/nginx.pid;
+error_log $BENCH_DIR/tls-$name.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $dir/tmp/body;
+  proxy_temp_path $dir/tmp/proxy;
+  fastcgi_temp_path $dir/tmp/fastcgi;
+  uwsgi_temp_path $dir/tmp/uwsgi;
+  scgi_temp_path $dir/tmp/scgi;
+  upstream backend {
+    server ${backend#http://};
+    keepalive 32;
+  }
+  server {
+    listen 127.0.0.1:$port ssl;
+    ssl_certificate $TLS_DIR/cert.pem;
+    ssl_certificate_key $TLS_DIR/key.pem;
+    location / {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host \$http_host;
+    }
+  }
+}
+CONF
+  nginx -p "$dir" -e "$BENCH_DIR/tls-$name.log" -c "$dir/nginx.conf" >>"$BENCH_DIR/tls-$name.log" 2>&1 &
+  BENCH_PIDS+=("$!")
+  TLS_FRONT_URL=https://127.0.0.1:$port
+  local deadline=$((SECONDS + 10))
+  until curl -s -o /dev/null --cacert "$TLS_DIR/ca.pem" "$TLS_FRONT_URL/"; do
+    ((SECONDS < deadline)) || { tail "$BENCH_DIR/tls-$name.log" >&2; exit 1; }
+    sleep 0.1
+  done
+}
+
 # rss PID: "VmRSS VmHWM" in MiB (one decimal).
 rss() {
   awk '/^VmRSS:/ {r = $2} /^VmHWM:/ {h = $2} END {printf "%.1f %.1f\n", r / 1024, h / 1024}' "/proc/$1/status"

@@ -11,6 +11,9 @@
 #     127.0.0.1 (the address wrk calls from), the others at 127.1.x.y, labelled role-0 .. role-49; the daemon
 #     sees each one start, indexes it and prefetches its credentials (one STS AssumeRole each).
 #   - nginx, playing the real metadata service (the daemon's --upstream) for /latest/meta-data/instance-id.
+#   - nginx terminating TLS in front of the STS emulator (unless STS_TLS=0): on a host the SDK reaches
+#     STS over HTTPS, so the daemon loads the JDK's TLS stack and the whole system trust store (a copy
+#     of this JDK's, with the bench's own CA added) as it does there.
 # For each size the script waits until /metrics shows berth_containers and berth_credentials_cached
 # equal to N, then loads the daemon: $WARMUP s of warm-up, then wrk -t1 -c64 for $DURATION s against
 # the credential document of container 0 (/latest/meta-data/iam/security-credentials/role-0), and
@@ -33,6 +36,7 @@
 #   KEEP=1     keep the temporary directory (logs of the daemon and the emulators, wrk output)
 #   PRIME=0    no unmeasured first start (by default one records the class-data archive if this build
 #              has none yet, so that the measured starts map it)
+#   STS_TLS=0  the daemon reaches the STS emulator over plain HTTP (default 1: over TLS, as on a host)
 #   NMT=1      also print where the daemon's memory is committed (Native Memory Tracking, which adds
 #              about 3 MiB itself) and its live heap, after the load; keep the full summary and heap
 #              layout as nmt-SIZE.txt and the class histogram as histogram-SIZE.txt (with KEEP=1)
@@ -85,6 +89,10 @@ start_host() {
   done
   STS_URL=$(sed -n 's/^ready .*sts=\([^ ]*\).*/\1/p' "$out")
   DOCKER_HOST_URL=$(sed -n 's/^ready .*docker=\([^ ]*\).*/\1/p' "$out")
+  if [[ $STS_TLS == 1 ]]; then
+    start_tls_front "sts-$name" "$STS_URL"
+    STS_URL=$TLS_FRONT_URL
+  fi
 }
 
 # daemon_options PORT ADMIN: the daemon's command line against the EmulatedHost just started.
@@ -120,6 +128,11 @@ stop() {
 
 free_port; NGINX_PORT=$FREE_PORT
 start_metadata_nginx "$NGINX_PORT"
+STS_TLS=${STS_TLS:-1}
+if [[ $STS_TLS == 1 ]]; then
+  bench_tls "$java"
+  export BERTH_JAVA_OPTS="${BERTH_JAVA_OPTS:+$BERTH_JAVA_OPTS }$TLS_JAVA_OPTS"
+fi
 
 # The first start after a build runs without the class-data archive and records it (written as it
 # stops): unless PRIME=0, one unmeasured start with 1 container does that, so that every measured

@@ -10,6 +10,7 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.ByteArrayOutputStream;
@@ -120,6 +121,10 @@ public final class DockerEngine implements AutoCloseable {
         .headers(headers -> headers.set(HttpHeaderNames.HOST, "docker"));
     if (loops != null) {
       http = http.runOn(loops);
+    }
+    if (dockerHost.startsWith("unix:")) {
+      // Nothing to resolve: without this the client builds Netty's DNS resolver (resolv.conf, hosts, caches).
+      http = http.resolver(NoopAddressResolverGroup.INSTANCE);
     }
     SslContext tls = dockerHost.startsWith("tcp://") ? tls(env) : null;
     if (tls != null) {

