@@ -3,13 +3,19 @@ package dev.berth.iptables;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -125,6 +131,9 @@ public final class DockerEngine implements AutoCloseable {
     if (dockerHost.startsWith("unix:")) {
       // Nothing to resolve: without this the client builds Netty's DNS resolver (resolv.conf, hosts, caches).
       http = http.resolver(NoopAddressResolverGroup.INSTANCE);
+      if (address.get() instanceof UnixDomainSocketAddress) {
+        http = http.doOnConnected(connection -> connection.addHandlerFirst("berth-http11", Http11Requests.INSTANCE));
+      }
     }
     SslContext tls = dockerHost.startsWith("tcp://") ? tls(env) : null;
     if (tls != null) {
@@ -355,6 +364,24 @@ public final class DockerEngine implements AutoCloseable {
   private static X509Certificate[] certificates(Path file) throws IOException, GeneralSecurityException {
     try (var in = Files.newInputStream(file)) {
       return CertificateFactory.getInstance("X.509").generateCertificates(in).toArray(X509Certificate[]::new);
+    }
+  }
+
+  /**
+   * Reactor Netty 1.3.7 takes a channel that is neither a {@code SocketChannel} nor Netty's native
+   * {@code DomainSocketChannel} for an HTTP/3 stream, and writes "HTTP/3.0" in the request line on
+   * NIO's unix socket channel; the engine answers 505. Every request it writes here is HTTP/1.1.
+   */
+  @ChannelHandler.Sharable
+  private static final class Http11Requests extends ChannelOutboundHandlerAdapter {
+    static final Http11Requests INSTANCE = new Http11Requests();
+
+    @Override
+    public void write(ChannelHandlerContext context, Object message, ChannelPromise promise) {
+      if (message instanceof HttpRequest request) {
+        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+      }
+      context.write(message, promise);
     }
   }
 

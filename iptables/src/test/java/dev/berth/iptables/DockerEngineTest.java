@@ -13,6 +13,11 @@ import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,7 +64,23 @@ final class DockerEngineTest {
   }
 
   @Test
-  void get_onAnNioLoop_asWhereNettysNativeLibraryCannotLoad() throws Exception {
+  void get_onAnNioLoop_asWhereNettysNativeLibraryCannotLoad_speaksHttp11() throws Exception {
+    // A bare unix socket server that records the request as the engine would read it.
+    Path socket = dir.resolve("raw.sock");
+    ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    server.bind(UnixDomainSocketAddress.of(socket));
+    CompletableFuture<String> request = CompletableFuture.supplyAsync(() -> {
+      try (SocketChannel client = server.accept()) {
+        ByteBuffer read = ByteBuffer.allocate(4096);
+        while (!new String(read.array(), 0, read.position(), StandardCharsets.ISO_8859_1).contains("\r\n\r\n")) {
+          client.read(read);
+        }
+        client.write(ByteBuffer.wrap("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n[]".getBytes(StandardCharsets.US_ASCII)));
+        return new String(read.array(), 0, read.position(), StandardCharsets.ISO_8859_1);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
     EventLoopGroup nio = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     LoopResources loops = new LoopResources() {
       @Override
@@ -66,12 +88,12 @@ final class DockerEngineTest {
         return nio;
       }
     };
-    try (DockerEngineEmulator docker = DockerEngineEmulator.builder().socket(dir.resolve("docker.sock")).start();
-        DockerEngine engine = DockerEngine.connect(docker.dockerHost(), loops)) {
-      String web = docker.run("web", "10.9.0.2", Map.of(), Map.of());
-      assertThat(engine.get("/containers/" + web + "/json", Map.of()).block(WAIT).path("Id").asText()).isEqualTo(web);
+    try (DockerEngine engine = DockerEngine.connect("unix://" + socket, loops)) {
+      assertThat(engine.get("/networks", Map.of()).block(WAIT)).isEmpty();
+      assertThat(request.get(WAIT.toSeconds(), TimeUnit.SECONDS)).startsWith("GET /networks HTTP/1.1\r\n");
     } finally {
       nio.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      server.close();
     }
   }
 

@@ -5,6 +5,7 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import java.util.concurrent.ThreadFactory;
+import org.slf4j.LoggerFactory;
 
 /*
  * Design notes. The AWS SDK (2.57) tells a loop's transport by its class and knows only
@@ -22,7 +23,13 @@ final class Transports {
   private Transports() {}
 
   static EventLoopGroup newLoop(int threads, ThreadFactory threadFactory) {
-    return Epoll.isAvailable() ? new EpollEventLoopGroup(threads, threadFactory) : new NioEventLoopGroup(threads, threadFactory);
+    if (Epoll.isAvailable()) {
+      return new EpollEventLoopGroup(threads, threadFactory);
+    }
+    // Works, but an operator should know why (e.g. a temporary directory Netty cannot load its library from).
+    LoggerFactory.getLogger(BerthRuntime.class).warn("Netty's native epoll transport is unavailable ({}); the event loop runs on NIO",
+        Epoll.unavailabilityCause().toString());
+    return new NioEventLoopGroup(threads, threadFactory);
   }
 
   /** {@code loop}, when the AWS SDK can run on it; otherwise a one-line error naming the fix. */
