@@ -242,6 +242,51 @@ class ControlApiTest {
         .allSatisfy((resource, tags) -> assertThat(resource.equals(imageId) || resource.startsWith("snap-")).isTrue());
   }
 
+  /**
+   * A client that pipelines — or simply sends its next request before the server has finished with
+   * the last — is answered and read on: an asynchronous answer (a job is accepted off the loop)
+   * followed by one given at once (the list) left Reactor Netty 1.3.7 never reading the connection
+   * again, and ControlApiTest's own HttpClient hung that way in CI.
+   */
+  @Test
+  void pipelinedRequests_answered_andTheConnectionReadsOn() throws Exception {
+    String body = "{\"image\": \"" + Ec2Emulator.EXAMPLE_IMAGE_ID + "\"}";
+    String submit = "POST /v1/encryptions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+        + body.length() + "\r\n\r\n" + body;
+    String list = "GET /v1/encryptions HTTP/1.1\r\nHost: x\r\n\r\n";
+    String id;
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", berth.adminAddress().getPort())) {
+      socket.setSoTimeout(10_000);
+      var in = new java.io.BufferedInputStream(socket.getInputStream());
+      socket.getOutputStream().write((submit + list).getBytes(StandardCharsets.ISO_8859_1));
+      String accepted = readAnswer(in);
+      assertThat(accepted).startsWith("HTTP/1.1 202");
+      id = JSON.readTree(accepted.substring(accepted.indexOf("\r\n\r\n"))).path("id").asText();
+      assertThat(readAnswer(in)).startsWith("HTTP/1.1 200");
+      socket.getOutputStream().write(list.getBytes(StandardCharsets.ISO_8859_1));
+      try {
+        assertThat(readAnswer(in)).startsWith("HTTP/1.1 200").contains("\"imageId\"");
+      } catch (java.net.SocketTimeoutException stalled) {
+        throw new AssertionError("the control API stopped reading the connection after a pipelined pair");
+      }
+    }
+    Await.until("the job to end", () -> field("/v1/encryptions/" + id, "state").equals("succeeded"));
+  }
+
+  /** One whole answer (head and a Content-Length body) as text. */
+  private static String readAnswer(java.io.InputStream in) throws java.io.IOException {
+    StringBuilder head = new StringBuilder();
+    for (int b; !head.toString().endsWith("\r\n\r\n"); head.append((char) b)) {
+      if ((b = in.read()) == -1) {
+        throw new java.io.EOFException("the connection closed after: " + head);
+      }
+    }
+    int length = head.toString().lines().filter(line -> line.toLowerCase().startsWith("content-length:"))
+        .mapToInt(line -> Integer.parseInt(line.substring(15).trim())).findFirst()
+        .orElseThrow(() -> new AssertionError("no Content-Length in " + head));
+    return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+  }
+
   @Test
   void encryption_cancelled_cleansUp() throws Exception {
     ec2.close();

@@ -15,7 +15,8 @@ import reactor.netty.http.server.HttpServerResponse;
  * source, a container lookup that had to list the engine. Written from that thread, about one such
  * keep-alive connection in ten never answered its next request (Reactor Netty 1.3.7; the client
  * sends it as soon as the answer arrives): CrossThreadAnswerTest, and WarmUpReadinessTest failed so
- * in CI. Hopping to the loop costs one task, and only on those answers.
+ * in CI. Hopping to the loop costs one task, and only on those answers (kept with Reactor Netty
+ * 1.3.8, which fixed a stall of that kind: reactor-netty#4361).
  */
 
 /** Writes answers the way the real metadata service does: {@code Server: EC2ws}, plain text. */
