@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -71,6 +72,8 @@ public final class DockerContainerIndex implements ContainerIndex {
 
   private static final Logger log = LoggerFactory.getLogger(ContainerIndex.class);
   private static final Duration MISS_RESYNC_INTERVAL = Duration.ofMillis(500);
+  /** Inspects a resync keeps in flight: the engine answers them in parallel; the engine client holds 8 connections. */
+  private static final int INSPECTS_IN_FLIGHT = 6;
   private static final Set<String> STARTS = Set.of("start", "unpause", "restart");
   private static final Set<String> STOPS = Set.of("die", "destroy", "pause", "stop");
   private static final Set<String> NETWORK_CHANGES = Set.of("connect", "disconnect");
@@ -313,6 +316,7 @@ public final class DockerContainerIndex implements ContainerIndex {
     Counter.builder("berth.docker.resyncs").description("Full listings of the engine's containers, by cause")
         .tag("cause", cause.tag).register(meters).increment();
     Set<String> running = new HashSet<>();
+    List<String> unknown = new ArrayList<>();
     JsonNode listing = engine.get("/containers/json", Map.of("status", List.of("running"))).block();
     for (JsonNode listed : listing == null ? List.<JsonNode>of() : listing) {
       String id = listed.path("Id").asText();
@@ -320,9 +324,14 @@ public final class DockerContainerIndex implements ContainerIndex {
       Container held = byId.get(id);
       if (cause == Cause.CONNECTED || held == null
           || cause == Cause.EVENTS_LOST && !held.addresses().equals(listedAddresses(listed))) {
-        inspect(id).ifPresent(this::join);
+        unknown.add(id);
       }
     }
+    // A few inspects in flight (the engine answers them in parallel), applied in the listing's order.
+    List<Optional<Container>> inspected = Flux.fromIterable(unknown)
+        .flatMapSequential(id -> inspectLater(id).defaultIfEmpty(Optional.empty()), INSPECTS_IN_FLIGHT)
+        .collectList().block();
+    inspected.forEach(container -> container.ifPresent(this::join));
     for (String id : Set.copyOf(byId.keySet())) {
       if (!running.contains(id)) {
         remove(id);
@@ -342,12 +351,14 @@ public final class DockerContainerIndex implements ContainerIndex {
   }
 
   /** The container with {@code id} if it runs; empty if it is gone or stopped. */
-  private java.util.Optional<Container> inspect(String id) {
-    JsonNode inspected = engine.get("/containers/" + id + "/json", Map.of()).block();
-    if (inspected == null || !inspected.path("State").path("Running").asBoolean(false)) {
-      return java.util.Optional.empty();
-    }
-    return java.util.Optional.of(toContainer(inspected));
+  private Optional<Container> inspect(String id) {
+    return inspectLater(id).blockOptional().flatMap(container -> container);
+  }
+
+  private Mono<Optional<Container>> inspectLater(String id) {
+    return engine.get("/containers/" + id + "/json", Map.of())
+        .map(inspected -> inspected.path("State").path("Running").asBoolean(false)
+            ? Optional.of(toContainer(inspected)) : Optional.<Container>empty());
   }
 
   /**

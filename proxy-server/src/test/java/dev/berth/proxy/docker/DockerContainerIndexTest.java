@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -72,6 +73,20 @@ final class DockerContainerIndexTest {
     assertThat(started.count(api)).isEqualTo(1);
     // They started before the stream opened, so no event names them: the listing found them.
     assertThat(docker.requests("/containers/json")).isPositive();
+  }
+
+  @Test
+  void starts_manyRunningBeforeConnect_everyOneIndexedAndAnnouncedOnce() {
+    // More than the listing inspects at once: they are inspected a few at a time, joined in order.
+    List<String> ids = IntStream.range(0, 40).mapToObj(i -> run("app-" + i)).toList();
+
+    connect();
+    Seen started = seen(index.starts());
+    index.ready().block(WAIT);
+
+    awaitSeen(started, ids.toArray(String[]::new));
+    barrier(started);
+    assertThat(ids).allSatisfy(id -> assertThat(started.count(id)).as(id).isEqualTo(1));
   }
 
   @Test
