@@ -38,8 +38,9 @@
 #              has none yet, so that the measured starts map it)
 #   STS_TLS=0  the daemon reaches the STS emulator over plain HTTP (default 1: over TLS, as on a host)
 #   NMT=1      also print where the daemon's memory is committed (Native Memory Tracking, which adds
-#              about 3 MiB itself) and its live heap, after the load; keep the full summary and heap
-#              layout as nmt-SIZE.txt and the class histogram as histogram-SIZE.txt (with KEEP=1)
+#              about 3 MiB itself), what each mapping holds resident (/proc/PID/smaps) and its live
+#              heap, after the load; keep the full summary and heap layout as nmt-SIZE.txt, the
+#              mappings as smaps-SIZE.txt and the class histogram as histogram-SIZE.txt (with KEEP=1)
 #   BERTH_JVM_TUNED, BERTH_JAVA_OPTS, JAVA_HOME: as bin/berth-proxy reads them
 #
 # Needs the daemon's jar and the emulators' classes, built from the same tree:
@@ -201,6 +202,16 @@ for size in $SIZES; do
     echo "size $size, committed KiB by Native Memory Tracking category:" >&2
     awk '/^-/ {sub(/^- */, ""); name = $0; sub(/ *\(reserved.*/, "", name); match($0, /committed=[0-9]+/);
       print "  " substr($0, RSTART + 10, RLENGTH - 10) "\t" name}' "$BENCH_DIR/nmt-$size.txt" | sort -rn | head -12 >&2
+    # Committed is not resident: what each mapping holds in RAM, by file (the class-data archives,
+    # libjvm) and, for anonymous ones, by the size of the reservation (the heap's is -Xmx, the code
+    # cache's ReservedCodeCacheSize, class space 1 GiB; many small ones are malloc and thread stacks).
+    cp "/proc/$java_pid/smaps" "$BENCH_DIR/smaps-$size.txt"
+    echo "size $size, resident KiB (anonymous KiB of it) by mapping:" >&2
+    awk '/^[0-9a-f]+-[0-9a-f]+ / { name = $6; sub(/.*\//, "", name) }
+         /^Size:/ && name == "" { name = $2 >= 1024 ? sprintf("anonymous, %d MiB reserved", $2 / 1024) : "anonymous, small (malloc, stacks)" }
+         /^Rss:/ { rss[name] += $2 } /^Anonymous:/ { anon[name] += $2 }
+         END { for (n in rss) if (rss[n] >= 512) printf "  %d\t(%d)\t%s\n", rss[n], anon[n], n }' \
+      "$BENCH_DIR/smaps-$size.txt" | sort -rn | head -14 >&2
   fi
   stop "$PROXY_PID"
   stop "$HOST_PID"

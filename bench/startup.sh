@@ -9,23 +9,24 @@
 #   everything  --groups-dir holding one converged group of GROUP_SIZE instances (committed and
 #               converged by a set-up start before the measured ones), --encryptor-state-dir,
 #               --ec2-endpoint, --max-instances GROUP_SIZE
-# and, with CDS=1, a third: "everything" with a dynamic class-data archive of the daemon's classes,
-# written by the set-up start (-XX:ArchiveClassesAtExit) and used by the measured ones
-# (-XX:SharedArchiveFile).
+# Both use the class-data archive bin/berth-proxy makes for its mode ("normal" for the proxy,
+# "pipelines" with groups or jobs), recorded by the set-up starts in this run's own cache directory
+# ($BENCH_DIR/cache), as a host's first start records it; ARCHIVE=0 starts every one without.
 #
 # STARTS starts of each configuration, alternating: the time from launching bin/berth-proxy to the
 # first answer from /healthz (the JVM has started and the listeners are up) and to the first 200
-# from /readyz (the index has also listed the engine's containers), polled every 20 ms, then
+# from /readyz (the index has also listed the engine's containers), polled every 10 ms, then
 # SIGTERM and wait. Then one more start of each for memory: once every
 # container's credentials are cached (and, for "everything", the group is converged and JOBS
 # encryption jobs are running), VmRSS after 6 s idle (one native-heap trim), then after DURATION s
 # of wrk against container 0's credentials, and the peak (VmHWM).
 #
 #   bench/startup.sh                         # STARTS=10 CONTAINERS=1000 GROUP_SIZE=200 JOBS=2
-#   CDS=1 STARTS=10 DURATION=10 bench/startup.sh
+#   STARTS=10 DURATION=10 bench/startup.sh
+#   ARCHIVE=0 STARTS=10 DURATION=10 bench/startup.sh   # without the class-data archive
 #
 # Environment (and lib.sh's DURATION, CONNECTIONS, THREADS, BASE_PORT, KEEP): STARTS, CONTAINERS,
-# GROUP_SIZE, JOBS, CDS, EC2_POLL (--ec2-poll-interval, default 10s, the daemon's own),
+# GROUP_SIZE, JOBS, ARCHIVE, EC2_POLL (--ec2-poll-interval, default 10s, the daemon's own),
 # EC2_PENDING/EC2_COPY/EC2_SHUTDOWN (20, 30, 5 s), BERTH_JVM_TUNED, BERTH_JAVA_OPTS, JAVA_HOME.
 # Needs: ./mvnw -B -q -o -DskipTests -DskipITs install -pl testing,daemon -am
 # Loopback only; static fake credentials and AWS_EC2_METADATA_DISABLED=true for every process; every
@@ -36,10 +37,11 @@ STARTS=${STARTS:-10}
 CONTAINERS=${CONTAINERS:-1000}
 GROUP_SIZE=${GROUP_SIZE:-200}
 JOBS=${JOBS:-2}
-CDS=${CDS:-0}
+ARCHIVE=${ARCHIVE:-1}
 EC2_POLL=${EC2_POLL:-10s}
 source "$(dirname "${BASH_SOURCE[0]}")/daemon-lib.sh"
-base_opts=${BERTH_JAVA_OPTS:-}
+export BERTH_CACHE_DIR=$BENCH_DIR/cache
+[[ $ARCHIVE == 1 ]] || export BERTH_CLASS_ARCHIVE=0
 
 free_port; NGINX_PORT=$FREE_PORT
 free_port; PORT=$FREE_PORT
@@ -50,29 +52,25 @@ log "daemon on 127.0.0.1:$PORT (admin $ADMIN), STS $STS_URL, EC2 $EC2_URL, $CONT
 
 # launch CONFIG: starts the daemon in that configuration; sets PROXY_PID and STARTED_NS.
 launch() {
-  local opts=$base_opts
   case $1 in
     proxy) daemon_args "$PORT" "$ADMIN" "$NGINX_PORT" ;;
     everything) daemon_args "$PORT" "$ADMIN" "$NGINX_PORT" with-pipelines ;;
-    cds) daemon_args "$PORT" "$ADMIN" "$NGINX_PORT" with-pipelines; opts+=" -XX:SharedArchiveFile=$BENCH_DIR/berth.jsa" ;;
-    training) daemon_args "$PORT" "$ADMIN" "$NGINX_PORT" with-pipelines
-      [[ $CDS == 1 ]] && opts+=" -XX:ArchiveClassesAtExit=$BENCH_DIR/berth.jsa" ;;
   esac
   STARTED_NS=$(date +%s%N)
-  BERTH_JAVA_OPTS=$opts start_proxy "${DAEMON_ARGS[@]}"
+  start_proxy "${DAEMON_ARGS[@]}"
 }
 
 # await_ready: "LISTENING_MS READY_MS": from STARTED_NS to the first answer from /healthz (the admin
 # listener is up) and to the first 200 from /readyz (the index has synced too); at most 120 s.
 await_ready() {
   local deadline=$((SECONDS + 120)) listening=""
-  until curl -sf -o /dev/null --max-time 1 "http://127.0.0.1:$ADMIN/readyz"; do
-    if [[ -z $listening ]] && curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$ADMIN/healthz"; then
+  until [[ $(http_status "$ADMIN" /readyz) == 200 ]]; do
+    if [[ -z $listening && -n $(http_status "$ADMIN" /healthz) ]]; then
       listening=$((($(date +%s%N) - STARTED_NS) / 1000000))
     fi
     alive "$PROXY_PID" proxy
     ((SECONDS < deadline)) || { log "not ready after 120 s"; exit 1; }
-    sleep 0.02
+    sleep 0.01
   done
   local ready=$((($(date +%s%N) - STARTED_NS) / 1000000))
   echo "${listening:-$ready} $ready"
@@ -108,23 +106,25 @@ submit_jobs() {
   done
 }
 
-# Set-up: commit and converge the group the "everything" starts load; with CDS=1 also the training
-# run for the archive (the jobs' and the API's classes too).
+# Set-up: commit and converge the group the "everything" starts load. With the archive, these starts
+# record it (when they stop): the proxy's, and the pipelines' with the group, the jobs and the API run.
 log "set-up: committing a group of $GROUP_SIZE and waiting for it to converge (instances pending ${EC2_PENDING}s)"
-launch training
+launch everything
 await_ready >/dev/null
 api PUT /v1/groups/startup "$ADMIN" "$(group_spec startup "$GROUP_SIZE" setup)" >/dev/null
 submit_jobs setup
 await_filled "$CONTAINERS" "$ADMIN"
 await_group startup
 stop_daemon
-if [[ $CDS == 1 ]]; then
-  [[ -s $BENCH_DIR/berth.jsa ]] || { log "no class-data archive was written"; tail "$BENCH_DIR/proxy.log" >&2; exit 1; }
-  log "class-data archive: $(du -m "$BENCH_DIR/berth.jsa" | cut -f1) MiB"
+launch proxy
+await_ready >/dev/null
+await_filled "$CONTAINERS" "$ADMIN"
+stop_daemon
+if [[ $ARCHIVE == 1 ]]; then
+  log "class-data archives: $(cd "$BENCH_DIR/cache" && du -m ./*.jsa | sed 's|\./||' | tr '\t\n' ' ')(MiB)"
 fi
 
 configs=(proxy everything)
-[[ $CDS == 1 ]] && configs+=(cds)
 declare -A times listen_times
 log "$STARTS starts of each of: ${configs[*]} (alternating); load $(cut -d' ' -f1-3 /proc/loadavg)"
 for ((i = 1; i <= STARTS; i++)); do
@@ -161,7 +161,7 @@ for config in "${configs[@]}"; do
 done
 
 echo
-echo "real daemon (bin/berth-proxy, normal mode), $CONTAINERS containers, $STARTS starts each, $(nproc) cores," \
+echo "real daemon (bin/berth-proxy, normal mode), $CONTAINERS containers, $STARTS starts each, class-data archive $( ((ARCHIVE)) && echo yes || echo no), $(nproc) cores," \
   "load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ)"
 # stats LIST: "median worst best" of a list of numbers.
 stats() {
