@@ -113,55 +113,20 @@ start_metadata_nginx() {
   wait_http "http://127.0.0.1:$1$METADATA_PATH" 10 || { tail "$BENCH_DIR/nginx.log" >&2; exit 1; }
 }
 
-# start_nginx PORT: one worker, no access log, keep-alive, serving $BENCH_DIR/www; sets NGINX_PID.
-start_nginx() {
-  local port=$1 user=""
-  mkdir -p "$BENCH_DIR/nginx/tmp"
-  # As root, nginx's worker runs as nobody (and its primary group, nogroup on Debian).
-  [[ $(id -u) == 0 ]] && user="user nobody $(id -gn nobody 2>/dev/null || echo nogroup);"
-  cat >"$BENCH_DIR/nginx/nginx.conf" <<CONF
-$user
-worker_processes 1;
-daemon off;
-pid $BENCH_DIR/nginx/nginx.pid;
-error_log $BENCH_DIR/nginx.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  keepalive_timeout 65;
-  keepalive_requests 1000000;
-  client_body_temp_path $BENCH_DIR/nginx/tmp/body;
-  proxy_temp_path $BENCH_DIR/nginx/tmp/proxy;
-  fastcgi_temp_path $BENCH_DIR/nginx/tmp/fastcgi;
-  uwsgi_temp_path $BENCH_DIR/nginx/tmp/uwsgi;
-  scgi_temp_path $BENCH_DIR/nginx/tmp/scgi;
-  server {
-    listen 127.0.0.1:$port;
-    root $BENCH_DIR/www;
-    default_type text/plain;
-  }
-}
-CONF
-  nginx -p "$BENCH_DIR/nginx" -e "$BENCH_DIR/nginx.log" -c "$BENCH_DIR/nginx/nginx.conf" \
-    >>"$BENCH_DIR/nginx.log" 2>&1 &
-  NGINX_PID=$!
-  BENCH_PIDS+=("$NGINX_PID")
-}
-
-# start_nginx_proxy PORT UPSTREAM_PORT: a second nginx, configured as start_nginx's (one worker, no
-# access log, keep-alive to its clients), as a reverse proxy to 127.0.0.1:UPSTREAM_PORT over
-# keep-alive connections (the reference for a forwarding proxy); returns once it answers
-# METADATA_PATH. Sets NGINX_PROXY_PID.
-start_nginx_proxy() {
-  local port=$1 upstream=$2 user="" dir=$BENCH_DIR/nginx-proxy
+# run_nginx NAME SERVERS: an nginx process with one worker, no access log and keep-alive to its
+# clients, its files in $BENCH_DIR/NAME and its errors in $BENCH_DIR/NAME.log; SERVERS is the rest of
+# its http block (upstreams and servers). Sets NGINX_LAST_PID.
+run_nginx() {
+  local name=$1 servers=$2 dir=$BENCH_DIR/$1 user=""
   mkdir -p "$dir/tmp"
+  # As root, nginx's worker runs as nobody (and its primary group, nogroup on Debian).
   [[ $(id -u) == 0 ]] && user="user nobody $(id -gn nobody 2>/dev/null || echo nogroup);"
   cat >"$dir/nginx.conf" <<CONF
 $user
 worker_processes 1;
 daemon off;
 pid $dir/nginx.pid;
-error_log $BENCH_DIR/nginx-proxy.log warn;
+error_log $BENCH_DIR/$name.log warn;
 events { worker_connections 1024; }
 http {
   access_log off;
@@ -172,25 +137,43 @@ http {
   fastcgi_temp_path $dir/tmp/fastcgi;
   uwsgi_temp_path $dir/tmp/uwsgi;
   scgi_temp_path $dir/tmp/scgi;
-  upstream metadata {
-    server 127.0.0.1:$upstream;
+$servers
+}
+CONF
+  nginx -p "$dir" -e "$BENCH_DIR/$name.log" -c "$dir/nginx.conf" >>"$BENCH_DIR/$name.log" 2>&1 &
+  NGINX_LAST_PID=$!
+  BENCH_PIDS+=("$NGINX_LAST_PID")
+}
+
+# start_nginx PORT: nginx serving $BENCH_DIR/www; sets NGINX_PID.
+start_nginx() {
+  run_nginx nginx "  server {
+    listen 127.0.0.1:$1;
+    root $BENCH_DIR/www;
+    default_type text/plain;
+  }"
+  NGINX_PID=$NGINX_LAST_PID
+}
+
+# start_nginx_proxy PORT UPSTREAM_PORT: a second nginx as a reverse proxy to 127.0.0.1:UPSTREAM_PORT
+# over keep-alive connections (the reference for a forwarding proxy); returns once it answers
+# METADATA_PATH. Sets NGINX_PROXY_PID.
+start_nginx_proxy() {
+  run_nginx nginx-proxy "  upstream metadata {
+    server 127.0.0.1:$2;
     keepalive 32;
     keepalive_requests 1000000;
   }
   server {
-    listen 127.0.0.1:$port;
+    listen 127.0.0.1:$1;
     location / {
       proxy_pass http://metadata;
       proxy_http_version 1.1;
-      proxy_set_header Connection "";
+      proxy_set_header Connection \"\";
     }
-  }
-}
-CONF
-  nginx -p "$dir" -e "$BENCH_DIR/nginx-proxy.log" -c "$dir/nginx.conf" >>"$BENCH_DIR/nginx-proxy.log" 2>&1 &
-  NGINX_PROXY_PID=$!
-  BENCH_PIDS+=("$NGINX_PROXY_PID")
-  wait_http "http://127.0.0.1:$port$METADATA_PATH" 10 || { tail "$BENCH_DIR/nginx-proxy.log" >&2; exit 1; }
+  }"
+  NGINX_PROXY_PID=$NGINX_LAST_PID
+  wait_http "http://127.0.0.1:$1$METADATA_PATH" 10 || { tail "$BENCH_DIR/nginx-proxy.log" >&2; exit 1; }
 }
 
 # bench_tls JAVA: once per run, a CA and a certificate for 127.0.0.1 signed by it (openssl), and a
@@ -221,25 +204,9 @@ bench_tls() {
 # 127.0.0.1 in front of BACKEND_URL (plain HTTP), passing the Host the client signed; returns once it
 # answers. Sets TLS_FRONT_URL.
 start_tls_front() {
-  local name=$1 backend=$2 user="" dir=$BENCH_DIR/tls-$1 port
+  local name=$1 backend=$2 port
   free_port; port=$FREE_PORT
-  mkdir -p "$dir/tmp"
-  [[ $(id -u) == 0 ]] && user="user nobody $(id -gn nobody 2>/dev/null || echo nogroup);"
-  cat >"$dir/nginx.conf" <<CONF
-$user
-worker_processes 1;
-daemon off;
-pid $dir/nginx.pid;
-error_log $BENCH_DIR/tls-$name.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $dir/tmp/body;
-  proxy_temp_path $dir/tmp/proxy;
-  fastcgi_temp_path $dir/tmp/fastcgi;
-  uwsgi_temp_path $dir/tmp/uwsgi;
-  scgi_temp_path $dir/tmp/scgi;
-  upstream backend {
+  run_nginx "tls-$name" "  upstream backend {
     server ${backend#http://};
     keepalive 32;
   }
@@ -250,14 +217,10 @@ http {
     location / {
       proxy_pass http://backend;
       proxy_http_version 1.1;
-      proxy_set_header Connection "";
+      proxy_set_header Connection \"\";
       proxy_set_header Host \$http_host;
     }
-  }
-}
-CONF
-  nginx -p "$dir" -e "$BENCH_DIR/tls-$name.log" -c "$dir/nginx.conf" >>"$BENCH_DIR/tls-$name.log" 2>&1 &
-  BENCH_PIDS+=("$!")
+  }"
   TLS_FRONT_URL=https://127.0.0.1:$port
   local deadline=$((SECONDS + 10))
   until curl -s -o /dev/null --cacert "$TLS_DIR/ca.pem" "$TLS_FRONT_URL/"; do
