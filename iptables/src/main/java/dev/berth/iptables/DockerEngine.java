@@ -16,21 +16,11 @@ import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.resolver.NoopAddressResolverGroup;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.PrivateKey;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
-import java.security.spec.InvalidKeySpecException;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.util.Base64;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.URI;
@@ -39,12 +29,22 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.InvalidKeySpecException;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufFlux;
@@ -368,9 +368,10 @@ public final class DockerEngine implements AutoCloseable {
   }
 
   /**
-   * Reactor Netty 1.3.7 takes a channel that is neither a {@code SocketChannel} nor Netty's native
-   * {@code DomainSocketChannel} for an HTTP/3 stream, and writes "HTTP/3.0" in the request line on
-   * NIO's unix socket channel; the engine answers 505. Every request it writes here is HTTP/1.1.
+   * Reactor Netty 1.3.7 took a channel that is neither a {@code SocketChannel} nor Netty's native
+   * {@code DomainSocketChannel} for an HTTP/3 stream, and wrote "HTTP/3.0" in the request line on
+   * NIO's unix socket channel; the engine answers 505. Every request it writes here is HTTP/1.1
+   * (kept on 1.3.8, where it has not been checked again).
    */
   @ChannelHandler.Sharable
   private static final class Http11Requests extends ChannelOutboundHandlerAdapter {
