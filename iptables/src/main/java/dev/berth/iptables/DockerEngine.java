@@ -368,10 +368,11 @@ public final class DockerEngine implements AutoCloseable {
   }
 
   /**
-   * Reactor Netty 1.3.7 took a channel that is neither a {@code SocketChannel} nor Netty's native
-   * {@code DomainSocketChannel} for an HTTP/3 stream, and wrote "HTTP/3.0" in the request line on
-   * NIO's unix socket channel; the engine answers 505. Every request it writes here is HTTP/1.1
-   * (kept on 1.3.8, where it has not been checked again).
+   * Reactor Netty (1.3.7 and 1.3.8: DockerEngineTest's NIO case fails without this) takes a channel
+   * that is neither a {@code SocketChannel} nor Netty's native {@code DomainSocketChannel} for an
+   * HTTP/3 stream, and writes "HTTP/3.0" in the request line on NIO's unix socket channel; the
+   * engine answers 505 (as in reactor-netty#3692, fixed there for Netty's native channel). Every
+   * request it writes here is HTTP/1.1.
    */
   @ChannelHandler.Sharable
   private static final class Http11Requests extends ChannelOutboundHandlerAdapter {
