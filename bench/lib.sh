@@ -4,6 +4,7 @@
 # run is bounded by wrk -d, and everything a script starts is stopped by the EXIT trap.
 
 BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$BENCH_ROOT/bench/probe.sh"
 export AWS_EC2_METADATA_DISABLED=true
 
 DURATION=${DURATION:-15}        # seconds per measured wrk run
@@ -69,18 +70,6 @@ wait_http() {
     fi
     sleep 0.2
   done
-}
-
-# http_status PORT PATH: the status 127.0.0.1:PORT answers GET PATH with (empty if none within 1 s).
-# Bash's own /dev/tcp, not curl: start benchmarks poll every 10-20 ms, and a curl process costs ~10 ms
-# of CPU (fork, exec, its libraries), up to a quarter of a 2-core machine taken from the start measured.
-http_status() {
-  local status=""
-  { exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 0
-  printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$2" >&3
-  read -r -t 1 _ status _ <&3 || true
-  exec 3<&-
-  echo "$status"
 }
 
 # alive PID NAME: fail with the process's log when it has exited.

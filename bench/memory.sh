@@ -203,8 +203,8 @@ for size in $SIZES; do
     awk '/^-/ {sub(/^- */, ""); name = $0; sub(/ *\(reserved.*/, "", name); match($0, /committed=[0-9]+/);
       print "  " substr($0, RSTART + 10, RLENGTH - 10) "\t" name}' "$BENCH_DIR/nmt-$size.txt" | sort -rn | head -12 >&2
     # Committed is not resident: what each mapping holds in RAM, by file (the class-data archives,
-    # libjvm) and, for anonymous ones, by the size of the reservation (the heap's is -Xmx, the code
-    # cache's ReservedCodeCacheSize, class space 1 GiB; many small ones are malloc and thread stacks).
+    # libjvm) and, for anonymous ones, by the mapping's size (for the heap and the code cache, the
+    # part committed so far: 32 MiB and about 20 MiB; small ones are malloc arenas and thread stacks).
     cp "/proc/$java_pid/smaps" "$BENCH_DIR/smaps-$size.txt"
     echo "size $size, resident KiB (anonymous KiB of it) by mapping:" >&2
     awk '/^[0-9a-f]+-[0-9a-f]+ / { name = $6; sub(/.*\//, "", name) }

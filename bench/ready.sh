@@ -49,6 +49,7 @@
 # daemon's upstream is disabled; everything is stopped on exit.
 set -euo pipefail
 BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$BENCH_ROOT/bench/probe.sh"
 export AWS_EC2_METADATA_DISABLED=true
 export AWS_ACCESS_KEY_ID=AKIDBERTHTEST0000000 AWS_SECRET_ACCESS_KEY=berth-test-secret AWS_REGION=us-east-1
 unset AWS_SESSION_TOKEN AWS_PROFILE
@@ -99,16 +100,9 @@ DOCKER_URL=${DOCKER:-$(sed -n 's/^ready .*docker=\([^ ]*\).*/\1/p' "$DIR/host.ou
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
-# is_ready PORT: whether GET /readyz on 127.0.0.1:PORT answers 200. Bash's own /dev/tcp, not curl: the
-# probe runs every 10 ms during the start, and a curl process costs ~10 ms of CPU (fork, exec, its
-# libraries), which took up to a quarter of this 2-core machine from the start being measured.
+# is_ready PORT: whether GET /readyz on 127.0.0.1:PORT answers 200 (probe.sh: no process per poll).
 is_ready() {
-  local status=""
-  { exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
-  printf 'GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3
-  read -r -t 1 _ status _ <&3 || true
-  exec 3<&-
-  [[ $status == 200 ]]
+  [[ $(http_status "$1" /readyz) == 200 ]]
 }
 
 # sts_successes PORT: berth_sts_calls_total{outcome="success"} on 127.0.0.1:PORT/metrics (empty if
