@@ -83,9 +83,14 @@ final class PortBindingsTest {
         all.add(container);
         index.put(container);
       }
-      Await.until("every container is bound", () -> guard.bound.size() == 600);
+      // The proxy answers a container once its batch is applied, just after the guard holds the
+      // batch's bindings: wait for the answering side, then check the guard holds each one's own.
+      Await.until("every container is answered as itself",
+          () -> all.stream().allMatch(container -> containers.holds(address(container.pid()), container)));
+      assertThat(guard.bound).hasSize(600);
       for (Container container : all) {
-        assertThat(containers.holds(address(container.pid()), container)).as(container.name()).isTrue();
+        assertThat(guard.bound.get("veth" + container.pid()).mac()).as(container.name())
+            .isEqualTo(mac(container.pid()));
       }
     } finally {
       following.dispose();
