@@ -40,7 +40,8 @@
 #   NMT=1      also print where the daemon's memory is committed (Native Memory Tracking, which adds
 #              about 3 MiB itself), what each mapping holds resident (/proc/PID/smaps) and its live
 #              heap, after the load; keep the full summary and heap layout as nmt-SIZE.txt, the
-#              mappings as smaps-SIZE.txt and the class histogram as histogram-SIZE.txt (with KEEP=1)
+#              mappings as smaps-SIZE.txt and the class histogram as histogram-SIZE.txt (with KEEP=1);
+#              with HEAP_DUMP=1 also the live heap as heap-SIZE.hprof (bench/heap-owners.py reads it)
 #   BERTH_JVM_TUNED, BERTH_JAVA_OPTS, JAVA_HOME: as bin/berth-proxy reads them
 #
 # Needs the daemon's jar and the emulators' classes, built from the same tree:
@@ -198,6 +199,7 @@ for size in $SIZES; do
     jcmd "$java_pid" VM.native_memory summary >"$BENCH_DIR/nmt-$size.txt"
     jcmd "$java_pid" GC.heap_info >>"$BENCH_DIR/nmt-$size.txt"
     jcmd "$java_pid" GC.class_histogram >"$BENCH_DIR/histogram-$size.txt"
+    [[ ${HEAP_DUMP:-0} == 1 ]] && jcmd "$java_pid" GC.heap_dump "$BENCH_DIR/heap-$size.hprof" >/dev/null
     echo "size $size, live heap after a full collection: $(awk '/^Total/ {printf "%.1f MiB", $3 / 1048576}' "$BENCH_DIR/histogram-$size.txt")" >&2
     echo "size $size, committed KiB by Native Memory Tracking category:" >&2
     awk '/^-/ {sub(/^- */, ""); name = $0; sub(/ *\(reserved.*/, "", name); match($0, /committed=[0-9]+/);
