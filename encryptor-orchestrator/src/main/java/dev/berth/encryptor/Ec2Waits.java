@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import reactor.core.publisher.Mono;
 import software.amazon.awssdk.core.waiters.WaiterOverrideConfiguration;
@@ -13,6 +14,7 @@ import software.amazon.awssdk.core.waiters.WaiterResponse;
 import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 import software.amazon.awssdk.services.ec2.model.DescribeImagesRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
+import software.amazon.awssdk.services.ec2.model.DescribeSnapshotsRequest;
 import software.amazon.awssdk.services.ec2.model.Ec2Exception;
 import software.amazon.awssdk.services.ec2.model.Image;
 import software.amazon.awssdk.services.ec2.waiters.Ec2AsyncWaiter;
@@ -25,15 +27,18 @@ import software.amazon.awssdk.services.ec2.waiters.Ec2AsyncWaiter;
  * and snapshots), so a run never polls more often than the SDK would; only their attempt limit is
  * lifted, because the run's own deadline bounds them instead (a large image copies for hours,
  * longer than the default 40 attempts). Tests pass {@code pollInterval} to move faster against
- * the emulator. The waiters schedule on the loop they are given and never block it.
+ * the emulator. The waiters schedule on the loop they are given and never block it; a cancelled
+ * run's waits stop polling ({@link Ec2Waiters#await}).
  */
 final class Ec2Waits {
 
-  private final Ec2AsyncWaiter waiter;
+  private final Ec2AsyncClient ec2;
+  private final ScheduledExecutorService scheduler;
   private final Duration pollInterval;
 
   Ec2Waits(Ec2AsyncClient ec2, ScheduledExecutorService scheduler, Duration pollInterval) {
-    this.waiter = Ec2Waiters.on(ec2, scheduler);
+    this.ec2 = ec2;
+    this.scheduler = scheduler;
     this.pollInterval = pollInterval;
   }
 
@@ -44,29 +49,28 @@ final class Ec2Waits {
 
   Mono<Image> imageAvailable(String imageId, Duration limit) {
     return wait("image " + imageId + " to become available", limit,
-        o -> waiter.waitUntilImageAvailable(DescribeImagesRequest.builder().imageIds(imageId).build(), o))
+        (waiter, o) -> waiter.waitUntilImageAvailable(DescribeImagesRequest.builder().imageIds(imageId).build(), o))
         .map(r -> r.images().get(0));
   }
 
   Mono<Void> instanceRunning(String instanceId, Duration limit) {
     return wait("instance " + instanceId + " to run", limit,
-        o -> waiter.waitUntilInstanceRunning(instances(List.of(instanceId)), o)).then();
+        (waiter, o) -> waiter.waitUntilInstanceRunning(instances(List.of(instanceId)), o)).then();
   }
 
   Mono<Void> instanceStopped(String instanceId, Duration limit) {
     return wait("instance " + instanceId + " to stop", limit,
-        o -> waiter.waitUntilInstanceStopped(instances(List.of(instanceId)), o)).then();
+        (waiter, o) -> waiter.waitUntilInstanceStopped(instances(List.of(instanceId)), o)).then();
   }
 
   Mono<Void> instancesTerminated(List<String> instanceIds, Duration limit) {
     return wait("instances " + instanceIds + " to terminate", limit,
-        o -> waiter.waitUntilInstanceTerminated(instances(instanceIds), o)).then();
+        (waiter, o) -> waiter.waitUntilInstanceTerminated(instances(instanceIds), o)).then();
   }
 
   Mono<Void> snapshotCompleted(String snapshotId, Duration limit) {
-    return wait("snapshot " + snapshotId + " to complete", limit, o -> waiter.waitUntilSnapshotCompleted(
-        software.amazon.awssdk.services.ec2.model.DescribeSnapshotsRequest.builder().snapshotIds(snapshotId).build(), o))
-        .then();
+    return wait("snapshot " + snapshotId + " to complete", limit, (waiter, o) -> waiter.waitUntilSnapshotCompleted(
+        DescribeSnapshotsRequest.builder().snapshotIds(snapshotId).build(), o)).then();
   }
 
   private static DescribeInstancesRequest instances(List<String> ids) {
@@ -74,11 +78,11 @@ final class Ec2Waits {
   }
 
   private <T> Mono<T> wait(String what, Duration limit,
-      java.util.function.Function<WaiterOverrideConfiguration, CompletableFuture<WaiterResponse<T>>> start) {
+      BiFunction<Ec2AsyncWaiter, WaiterOverrideConfiguration, CompletableFuture<WaiterResponse<T>>> start) {
     WaiterOverrideConfiguration configuration = Ec2Waiters.until(limit, pollInterval);
     // A waiter that gives up (failure state, time limit) fails with an SdkClientException, which
     // would otherwise read as "EC2 unreachable"; an EC2 error it met keeps its code.
-    return Mono.fromFuture(() -> start.apply(configuration))
+    return Ec2Waiters.await(ec2, scheduler, waiter -> start.apply(waiter, configuration))
         .onErrorMap(e -> {
           for (Throwable c = e; c != null; c = c.getCause()) {
             if (c instanceof Ec2Exception ec2Error) {

@@ -4,6 +4,7 @@ import dev.berth.provisioner.controller.DestroyResult;
 import dev.berth.provisioner.controller.GroupController;
 import dev.berth.provisioner.ec2.InstancePlugin;
 import dev.berth.provisioner.ec2.ManagedInstance;
+import dev.berth.runtime.BerthRuntime;
 import dev.berth.runtime.Ec2Waiters;
 import java.time.Duration;
 import java.util.List;
@@ -12,7 +13,6 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
-import software.amazon.awssdk.services.ec2.waiters.Ec2AsyncWaiter;
 
 /**
  * A destroy that ends when EC2 shows nothing left: one pass terminates the group's instances, the
@@ -26,13 +26,13 @@ final class Destroying {
 
   private final GroupController groups;
   private final InstancePlugin plugin;
-  private final Ec2AsyncWaiter waiter;
+  private final BerthRuntime runtime;
   private final Duration delay;
 
-  Destroying(GroupController groups, InstancePlugin plugin, Ec2AsyncWaiter waiter, Duration delay) {
+  Destroying(GroupController groups, InstancePlugin plugin, BerthRuntime runtime, Duration delay) {
     this.groups = groups;
     this.plugin = plugin;
-    this.waiter = waiter;
+    this.runtime = runtime;
     this.delay = delay;
   }
 
@@ -42,7 +42,7 @@ final class Destroying {
   }
 
   Mono<DestroyResult> destroy(String groupId, Duration limit) {
-    if (waiter == null) {
+    if (runtime == null) {
       return Mono.defer(() -> {
         long deadline = System.nanoTime() + limit.toNanos();
         return pass(groupId, deadline).expand(last -> last.done() || last.problem().isPresent()
@@ -74,7 +74,7 @@ final class Destroying {
 
   private Mono<Void> terminated(String groupId, List<String> ids, Duration limit) {
     log.info("{}: waiting for {} instance(s) to terminate", groupId, ids.size());
-    return Mono.fromFuture(() -> waiter.waitUntilInstanceTerminated(
+    return runtime.awaitEc2(waiter -> waiter.waitUntilInstanceTerminated(
         DescribeInstancesRequest.builder().instanceIds(ids).build(), Ec2Waiters.until(limit, delay)))
         .then();
   }

@@ -203,7 +203,7 @@ public final class Provisioner implements AutoCloseable {
       SpecStore specs = store != null ? store : SpecStore.directory(stateDirectory);
       InstancePlugin plugin = InstancePlugin.ec2(ec2);
       GroupController groups = GroupController.create(plugin, specs, settings, clock, runtime.scheduler());
-      return new Provisioner(groups, new Destroying(groups, plugin, runtime.ec2Waiter(), settings.pollInterval()),
+      return new Provisioner(groups, new Destroying(groups, plugin, runtime, settings.pollInterval()),
           resources);
     }
   }

@@ -1,6 +1,5 @@
 package dev.berth.runtime;
 
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -8,9 +7,8 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.URI;
@@ -18,12 +16,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.resources.LoopResources;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.core.waiters.WaiterResponse;
 import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 import software.amazon.awssdk.services.ec2.waiters.Ec2AsyncWaiter;
 import software.amazon.awssdk.services.sts.StsAsyncClient;
@@ -71,7 +75,6 @@ public final class BerthRuntime implements AutoCloseable {
   private final int ec2MaxAttempts;
   private final Lazy<StsAsyncClient> sts;
   private final Lazy<Ec2AsyncClient> ec2;
-  private final Lazy<Ec2AsyncWaiter> ec2Waiter;
   private final Lazy<EventLoopGroup> ec2Io;
 
   private BerthRuntime(Builder builder) {
@@ -92,7 +95,6 @@ public final class BerthRuntime implements AutoCloseable {
     this.ec2Io = new Lazy<>(() -> Transports.newLoop(1, new DefaultThreadFactory("berth-ec2-io", true)));
     this.ec2 = new Lazy<>(() -> AwsClients.ec2(ec2Io.get(), eventLoop, region, ec2Endpoint, ec2MaxAttempts,
         hostCredentials));
-    this.ec2Waiter = new Lazy<>(() -> Ec2Waiters.on(ec2(), eventLoop));
   }
 
   /** A builder; every setting has a default. */
@@ -161,11 +163,15 @@ public final class BerthRuntime implements AutoCloseable {
   }
 
   /**
-   * The SDK's EC2 waiters over {@link #ec2()}, scheduled on the loop, made on first use; bound
-   * each wait with {@link Ec2Waiters#until}. Nothing to close: they hold no thread of their own.
+   * One wait of the SDK's EC2 waiters over {@link #ec2()}, scheduled on the loop, stopped when the
+   * {@link Mono} is cancelled ({@link Ec2Waiters#await}); bound it with {@link Ec2Waiters#until}.
+   *
+   * @param wait starts the wait on the waiter it is given
+   * @param <T> the response the waiter polls with
+   * @return the waiter's response, on subscription
    */
-  public Ec2AsyncWaiter ec2Waiter() {
-    return ec2Waiter.get();
+  public <T> Mono<WaiterResponse<T>> awaitEc2(Function<Ec2AsyncWaiter, CompletableFuture<WaiterResponse<T>>> wait) {
+    return Ec2Waiters.await(ec2(), eventLoop, wait);
   }
 
   /** The region the clients use, or {@code null} for the SDK's region chain. */
