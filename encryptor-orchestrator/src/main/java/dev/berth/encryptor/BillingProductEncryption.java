@@ -30,11 +30,11 @@ final class BillingProductEncryption {
   Mono<Image> encrypt(Run run, Plan plan) {
     String token = run.token("launch");
     return run.journal().creating(ResourceKind.INSTANCE, token)
-        .then(run.journal().create(() -> ec2.runInstances(launch(run, plan, token))))
+        .then(run.journal().create(ec2, () -> ec2.runInstances(launch(run, plan, token))))
         .map(r -> r.instances().get(0).instanceId())
         .flatMap(id -> run.journal().created(id).thenReturn(id))
         .flatMap(id -> waits.instanceRunning(id, run.deadline().remaining())
-            .then(Ec2Waits.call(() -> ec2.stopInstances(r -> r.instanceIds(id))))
+            .then(Ec2Waits.call(ec2, () -> ec2.stopInstances(r -> r.instanceIds(id))))
             .then(waits.instanceStopped(id, run.deadline().remaining()))
             .then(createImage(run, plan, id)));
   }
@@ -42,7 +42,7 @@ final class BillingProductEncryption {
   private Mono<Image> createImage(Run run, Plan plan, String instanceId) {
     Map<String, String> tags = SessionTags.newImage(run.tags(), plan.source());
     return run.journal().creating(ResourceKind.IMAGE, run.token("create-image"))
-        .then(run.journal().create(() -> ec2.createImage(r -> r.instanceId(instanceId).name(plan.name())
+        .then(run.journal().create(ec2, () -> ec2.createImage(r -> r.instanceId(instanceId).name(plan.name())
             .description(plan.description())
             .tagSpecifications(SessionTags.specifications(tags, ResourceType.IMAGE, ResourceType.SNAPSHOT)))))
         .flatMap(r -> run.journal().created(r.imageId()).thenReturn(r.imageId()))

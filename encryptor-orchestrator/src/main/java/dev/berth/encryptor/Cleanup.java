@@ -65,15 +65,15 @@ final class Cleanup {
     Filter session = SessionTags.sessionFilter(sessionId);
     Step step = new Step(deleted, leftovers, journal);
 
-    Mono<Set<String>> instances = discover(known, ResourceKind.INSTANCE, byTag, () -> Ec2Waits.call(() ->
+    Mono<Set<String>> instances = discover(known, ResourceKind.INSTANCE, byTag, () -> Ec2Waits.call(ec2, () ->
         ec2.describeInstances(r -> r.filters(session, Filter.builder().name("instance-state-name").values(LIVE_STATES).build())))
         .map(r -> ids(r.reservations().stream().flatMap(v -> v.instances().stream())
             .map(i -> i.instanceId()).toList())));
-    Mono<Set<String>> images = discover(known, ResourceKind.IMAGE, byTag, () -> Ec2Waits.call(() ->
+    Mono<Set<String>> images = discover(known, ResourceKind.IMAGE, byTag, () -> Ec2Waits.call(ec2, () ->
         ec2.describeImages(r -> r.owners("self").filters(session)))
         .map(r -> ids(r.images().stream().filter(i -> !verified(i.tags())).map(Image::imageId).toList())));
     Set<String> imageSnapshots = Collections.synchronizedSet(new LinkedHashSet<>());
-    Mono<Set<String>> snapshots = discover(known, ResourceKind.SNAPSHOT, byTag, () -> Ec2Waits.call(() ->
+    Mono<Set<String>> snapshots = discover(known, ResourceKind.SNAPSHOT, byTag, () -> Ec2Waits.call(ec2, () ->
         ec2.describeSnapshots(r -> r.ownerIds("self").filters(session)))
         .map(r -> ids(r.snapshots().stream().filter(s -> !verified(s.tags())).map(s -> s.snapshotId()).toList())))
         .map(found -> {
@@ -81,9 +81,9 @@ final class Cleanup {
           found.removeAll(kept);
           return found;
         });
-    Mono<Set<String>> volumes = discover(known, ResourceKind.VOLUME, byTag, () -> Ec2Waits.call(() ->
+    Mono<Set<String>> volumes = discover(known, ResourceKind.VOLUME, byTag, () -> Ec2Waits.call(ec2, () ->
         ec2.describeVolumes(r -> r.filters(session))).map(r -> ids(r.volumes().stream().map(v -> v.volumeId()).toList())));
-    Mono<Set<String>> groups = discover(known, ResourceKind.SECURITY_GROUP, byTag, () -> Ec2Waits.call(() ->
+    Mono<Set<String>> groups = discover(known, ResourceKind.SECURITY_GROUP, byTag, () -> Ec2Waits.call(ec2, () ->
         ec2.describeSecurityGroups(r -> r.filters(session))).map(r -> ids(r.securityGroups().stream().map(g -> g.groupId()).toList())));
 
     return instances.flatMap(ids -> terminate(ids, step))
@@ -105,7 +105,7 @@ final class Cleanup {
     }
     List<String> terminating = Collections.synchronizedList(new ArrayList<>());
     return Flux.fromIterable(ids)
-        .concatMap(id -> retried(Ec2Waits.call(() -> ec2.terminateInstances(r -> r.instanceIds(id))).then())
+        .concatMap(id -> retried(Ec2Waits.call(ec2, () -> ec2.terminateInstances(r -> r.instanceIds(id))).then())
             .then(Mono.fromRunnable(() -> terminating.add(id)))
             .onErrorResume(Ec2CallException.class, e -> GONE.contains(e.code()) ? step.gone(id) : step.failed(id, e)))
         .then(Mono.defer(() -> terminating.isEmpty() ? Mono.empty()
@@ -116,7 +116,7 @@ final class Cleanup {
   }
 
   private Mono<List<String>> snapshotsOf(String imageId) {
-    return Ec2Waits.call(() -> ec2.describeImages(r -> r.imageIds(imageId)))
+    return Ec2Waits.call(ec2, () -> ec2.describeImages(r -> r.imageIds(imageId)))
         .map(r -> r.images().stream().flatMap(i -> i.blockDeviceMappings().stream())
             .filter(m -> m.ebs() != null && m.ebs().snapshotId() != null).map(m -> m.ebs().snapshotId()).toList())
         .onErrorResume(e -> Mono.just(List.of()));
@@ -163,7 +163,7 @@ final class Cleanup {
     }
 
     <T> Mono<Void> delete(String id, Supplier<CompletableFuture<T>> call) {
-      return retried(Ec2Waits.call(call)).then(gone(id))
+      return retried(Ec2Waits.call(ec2, call)).then(gone(id))
           .onErrorResume(Ec2CallException.class, e -> GONE.contains(e.code()) ? gone(id) : failed(id, e));
     }
 

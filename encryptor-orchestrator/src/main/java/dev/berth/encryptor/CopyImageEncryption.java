@@ -26,7 +26,7 @@ final class CopyImageEncryption {
     String region = ec2.serviceClientConfiguration().region().id();
     java.util.Map<String, String> tags = SessionTags.newImage(run.tags(), plan.source());
     return run.journal().creating(ResourceKind.IMAGE, token)
-        .then(run.journal().create(() -> ec2.copyImage(r -> r.sourceImageId(plan.source().imageId()).sourceRegion(region)
+        .then(run.journal().create(ec2, () -> ec2.copyImage(r -> r.sourceImageId(plan.source().imageId()).sourceRegion(region)
             .name(plan.name()).description(plan.description()).encrypted(true).kmsKeyId(plan.kmsKeyId())
             .clientToken(token)
             .tagSpecifications(SessionTags.specifications(tags, ResourceType.IMAGE, ResourceType.SNAPSHOT)))))

@@ -27,20 +27,20 @@ final class Diagnostics {
     if (!instanceId.matches("i-([0-9a-f]{8}|[0-9a-f]{17})")) {
       return Mono.error(EncryptorException.invalid("--instance '" + instanceId + "' is not an instance id; expected i- and 8 or 17 hex digits"));
     }
-    Mono<Instance> instance = Ec2Waits.call(() -> ec2.describeInstances(r -> r.instanceIds(instanceId)))
+    Mono<Instance> instance = Ec2Waits.call(ec2, () -> ec2.describeInstances(r -> r.instanceIds(instanceId)))
         .map(r -> r.reservations().get(0).instances().get(0))
         .onErrorMap(e -> e instanceof Ec2CallException c && c.code().startsWith("InvalidInstanceID"),
             e -> EncryptorException.invalid("--instance " + instanceId + " does not exist in this region; expected an instance id"));
     return instance.flatMap(i -> Mono.zip(
-        Ec2Waits.call(() -> ec2.describeInstanceStatus(r -> r.instanceIds(instanceId).includeAllInstances(true)))
+        Ec2Waits.call(ec2, () -> ec2.describeInstanceStatus(r -> r.instanceIds(instanceId).includeAllInstances(true)))
             .map(r -> r.instanceStatuses().isEmpty() ? List.of("not-applicable", "not-applicable")
                 : List.of(r.instanceStatuses().get(0).systemStatus().statusAsString(),
                     r.instanceStatuses().get(0).instanceStatus().statusAsString())),
-        Ec2Waits.call(() -> ec2.describeVolumes(r -> r.filters(Filter.builder().name("attachment.instance-id").values(instanceId).build())))
+        Ec2Waits.call(ec2, () -> ec2.describeVolumes(r -> r.filters(Filter.builder().name("attachment.instance-id").values(instanceId).build())))
             .map(r -> r.volumes().stream().map(v -> (v.attachments().isEmpty() ? "?" : v.attachments().get(0).device())
                 + " " + v.volumeId() + " " + v.size() + " GiB " + (Boolean.TRUE.equals(v.encrypted())
                     ? "encrypted under " + v.kmsKeyId() : "NOT encrypted")).toList()),
-        Ec2Waits.call(() -> ec2.getConsoleOutput(r -> r.instanceId(instanceId)))
+        Ec2Waits.call(ec2, () -> ec2.getConsoleOutput(r -> r.instanceId(instanceId)))
             .map(r -> tail(r.output())))
         .map(t -> new InstanceDiagnosis(instanceId, i.state().nameAsString(), reason(i), t.getT1().get(0),
             t.getT1().get(1), t.getT2(), t.getT3())));

@@ -2,6 +2,7 @@ package dev.berth.encryptor;
 
 import dev.berth.provisioner.ec2.Ec2CallException;
 import dev.berth.runtime.Ec2Waiters;
+import dev.berth.runtime.HostCredentials;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -42,9 +43,14 @@ final class Ec2Waits {
     this.pollInterval = pollInterval;
   }
 
-  /** One EC2 call; its failure becomes an {@link Ec2CallException} that says what it means. */
-  static <T> Mono<T> call(Supplier<CompletableFuture<T>> call) {
-    return Mono.fromFuture(call).onErrorMap(e -> !(e instanceof Ec2CallException), Ec2CallException::from);
+  /**
+   * One EC2 call through {@code ec2}, made once the host's credentials are in memory (the SDK would
+   * otherwise wait for them on the calling thread, the loop); its failure becomes an
+   * {@link Ec2CallException} that says what it means.
+   */
+  static <T> Mono<T> call(Ec2AsyncClient ec2, Supplier<CompletableFuture<T>> call) {
+    return HostCredentials.readyFor(ec2).then(Mono.fromFuture(call))
+        .onErrorMap(e -> !(e instanceof Ec2CallException), Ec2CallException::from);
   }
 
   Mono<Image> imageAvailable(String imageId, Duration limit) {

@@ -61,7 +61,7 @@ final class EncryptValidation {
   }
 
   private Mono<Image> image(String imageId) {
-    return Ec2Waits.call(() -> ec2.describeImages(r -> r.imageIds(imageId)))
+    return Ec2Waits.call(ec2, () -> ec2.describeImages(r -> r.imageIds(imageId)))
         .flatMap(r -> r.images().isEmpty() ? notFound(imageId) : Mono.just(r.images().get(0)))
         .onErrorResume(Ec2CallException.class, e -> NOT_FOUND.contains(e.code()) ? notFound(imageId) : Mono.error(e));
   }
@@ -79,7 +79,7 @@ final class EncryptValidation {
       return invalid("ID " + source.imageId() + " was already encrypted by berth-encryptor (from " + from
           + "); expected an image this tool did not make (use `update` to re-encrypt it)");
     }
-    Mono<Void> nameFree = Ec2Waits.call(() -> ec2.describeImages(r -> r.owners("self")
+    Mono<Void> nameFree = Ec2Waits.call(ec2, () -> ec2.describeImages(r -> r.owners("self")
             .filters(Filter.builder().name("name").values(name).build())))
         .flatMap(r -> r.images().isEmpty() ? Mono.<Void>empty()
             : invalid("--encrypted-ami-name '" + name + "' is already used by " + r.images().get(0).imageId()
@@ -88,14 +88,14 @@ final class EncryptValidation {
   }
 
   private Mono<Void> network(EncryptSpec spec) {
-    Mono<List<String>> subnetVpc = spec.subnetId().map(subnet -> Ec2Waits.call(() -> ec2.describeSubnets(r -> r.subnetIds(subnet)))
+    Mono<List<String>> subnetVpc = spec.subnetId().map(subnet -> Ec2Waits.call(ec2, () -> ec2.describeSubnets(r -> r.subnetIds(subnet)))
         .map(r -> r.subnets().stream().map(s -> "--subnet " + subnet + " is in " + s.vpcId()).toList())
         .onErrorResume(Ec2CallException.class, e -> e.code().startsWith("InvalidSubnetID")
             ? invalid("--subnet " + subnet + " does not exist; expected a subnet id of this account and region")
             : Mono.error(e)))
         .orElse(Mono.just(List.of()));
     Mono<List<String>> groupVpcs = spec.securityGroupIds().isEmpty() ? Mono.just(List.of())
-        : Ec2Waits.call(() -> ec2.describeSecurityGroups(r -> r.groupIds(spec.securityGroupIds())))
+        : Ec2Waits.call(ec2, () -> ec2.describeSecurityGroups(r -> r.groupIds(spec.securityGroupIds())))
             .map(r -> r.securityGroups().stream().map(g -> "--security-group " + g.groupId() + " is in " + g.vpcId()).toList())
             .onErrorResume(Ec2CallException.class, e -> e.code().startsWith("InvalidGroup")
                 ? invalid("--security-group: " + e.getMessage() + "; expected security group ids of this account and region")
@@ -130,7 +130,7 @@ final class EncryptValidation {
     }
     return spec.instance().statusCidr().map(Mono::just).orElseGet(() -> {
       String subnet = spec.subnetId().orElseThrow();
-      return Ec2Waits.call(() -> ec2.describeSubnets(r -> r.subnetIds(subnet)))
+      return Ec2Waits.call(ec2, () -> ec2.describeSubnets(r -> r.subnetIds(subnet)))
           .onErrorMap(e -> e instanceof Ec2CallException c && c.code().startsWith("InvalidSubnetID"),
               e -> EncryptorException.invalid("--subnet " + subnet + " does not exist; expected a subnet id of this account and region"))
           .publishOn(reactor.core.scheduler.Schedulers.boundedElastic())
@@ -140,7 +140,7 @@ final class EncryptValidation {
 
   private Mono<String> key(EncryptSpec spec) {
     return spec.kmsKeyId().map(Mono::just).orElseGet(() ->
-        Ec2Waits.call(() -> ec2.getEbsDefaultKmsKeyId(r -> { })).map(r -> r.kmsKeyId()));
+        Ec2Waits.call(ec2, () -> ec2.getEbsDefaultKmsKeyId(r -> { })).map(r -> r.kmsKeyId()));
   }
 
   // brkt-cli appended "(encrypted SESSION)"; a timestamp reads better and stays unique per minute.

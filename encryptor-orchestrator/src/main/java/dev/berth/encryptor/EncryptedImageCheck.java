@@ -26,7 +26,7 @@ final class EncryptedImageCheck {
     if (ids.isEmpty()) {
       return Mono.error(EncryptorException.failed("verification failed: " + image.imageId() + " has no EBS snapshots", null));
     }
-    return Ec2Waits.call(() -> ec2.describeSnapshots(r -> r.snapshotIds(ids)))
+    return Ec2Waits.call(ec2, () -> ec2.describeSnapshots(r -> r.snapshotIds(ids)))
         .flatMap(r -> {
           List<String> problems = problems(r.snapshots(), kmsKeyId);
           return problems.isEmpty() ? Mono.just(ids) : Mono.error(EncryptorException.failed("verification failed for "

@@ -45,7 +45,7 @@ final class InstanceEncryption {
     InstanceSettings settings = run.spec().instance();
     return launch(run, "guest", guest(run, plan))
         .flatMap(guest -> waits.instanceRunning(guest, run.deadline().remaining())
-            .then(Ec2Waits.call(() -> ec2.stopInstances(r -> r.instanceIds(guest))))
+            .then(Ec2Waits.call(ec2, () -> ec2.stopInstances(r -> r.instanceIds(guest))))
             .then(waits.instanceStopped(guest, run.deadline().remaining()))
             .then(describe(guest)))
         .flatMap(guest -> snapshotRoot(run, guest).flatMap(snapshot ->
@@ -98,14 +98,14 @@ final class InstanceEncryption {
     RunInstancesRequest launch = request.minCount(1).maxCount(1).clientToken(token)
         .tagSpecifications(SessionTags.specifications(run.tags(), ResourceType.INSTANCE, ResourceType.VOLUME)).build();
     return run.journal().creating(ResourceKind.INSTANCE, token)
-        .then(run.journal().create(() -> ec2.runInstances(launch)))
+        .then(run.journal().create(ec2, () -> ec2.runInstances(launch)))
         .map(r -> r.instances().get(0).instanceId())
         .flatMap(id -> run.journal().created(id).thenReturn(id))
         .doOnNext(id -> LOG.info("{} instance {} launched", role, id));
   }
 
   private Mono<Instance> describe(String instanceId) {
-    return Ec2Waits.call(() -> ec2.describeInstances(r -> r.instanceIds(instanceId)))
+    return Ec2Waits.call(ec2, () -> ec2.describeInstances(r -> r.instanceIds(instanceId)))
         .map(r -> r.reservations().get(0).instances().get(0));
   }
 
@@ -116,7 +116,7 @@ final class InstanceEncryption {
 
   private Mono<String> snapshot(Run run, String volumeId, String description) {
     return run.journal().creating(ResourceKind.SNAPSHOT, run.token("snapshot-" + volumeId))
-        .then(run.journal().create(() -> ec2.createSnapshot(r -> r.volumeId(volumeId).description(description)
+        .then(run.journal().create(ec2, () -> ec2.createSnapshot(r -> r.volumeId(volumeId).description(description)
             .tagSpecifications(SessionTags.specifications(run.tags(), ResourceType.SNAPSHOT)))))
         .flatMap(r -> run.journal().created(r.snapshotId()).thenReturn(r.snapshotId()))
         .flatMap(id -> waits.snapshotCompleted(id, run.deadline().remaining()).thenReturn(id));
@@ -126,11 +126,11 @@ final class InstanceEncryption {
     String name = "berth-encryptor-" + run.session().id();
     LOG.info("status port {} admitted from {} only", port, cidr);
     return run.journal().creating(ResourceKind.SECURITY_GROUP, name)
-        .then(run.journal().create(() -> ec2.createSecurityGroup(r -> r.groupName(name).vpcId(vpcId)
+        .then(run.journal().create(ec2, () -> ec2.createSecurityGroup(r -> r.groupName(name).vpcId(vpcId)
             .description("berth-encryptor status port, session " + run.session().id())
             .tagSpecifications(SessionTags.specifications(run.tags(), ResourceType.SECURITY_GROUP)))))
         .flatMap(r -> run.journal().created(r.groupId()).thenReturn(r.groupId()))
-        .flatMap(group -> Ec2Waits.call(() -> ec2.authorizeSecurityGroupIngress(r -> r.groupId(group)
+        .flatMap(group -> Ec2Waits.call(ec2, () -> ec2.authorizeSecurityGroupIngress(r -> r.groupId(group)
                 .ipPermissions(p -> p.ipProtocol("tcp").fromPort(port).toPort(port).ipRanges(i -> i.cidrIp(cidr)))))
             .thenReturn(group));
   }
@@ -141,7 +141,7 @@ final class InstanceEncryption {
     String root = plan.source().rootDeviceName();
     return snapshot(run, target, "berth-encryptor encrypted root for " + plan.name())
         .flatMap(snapshot -> run.journal().creating(ResourceKind.IMAGE, run.token("register"))
-            .then(run.journal().create(() -> ec2.registerImage(r -> r.name(plan.name()).description(plan.description())
+            .then(run.journal().create(ec2, () -> ec2.registerImage(r -> r.name(plan.name()).description(plan.description())
                 .rootDeviceName(root).virtualizationType("hvm").architecture(plan.source().architectureAsString())
                 .enaSupport(plan.source().enaSupport())
                 .blockDeviceMappings(BlockDeviceMapping.builder().deviceName(root)
@@ -152,7 +152,7 @@ final class InstanceEncryption {
   }
 
   private Mono<String> console(String instanceId) {
-    return Ec2Waits.call(() -> ec2.getConsoleOutput(r -> r.instanceId(instanceId)))
+    return Ec2Waits.call(ec2, () -> ec2.getConsoleOutput(r -> r.instanceId(instanceId)))
         .map(r -> String.join("\n", Diagnostics.tail(r.output())))
         .onErrorResume(e -> Mono.just("(no console output: " + e.getMessage() + ")"));
   }

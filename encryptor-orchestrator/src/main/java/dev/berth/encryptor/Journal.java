@@ -2,6 +2,7 @@ package dev.berth.encryptor;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.runtime.HostCredentials;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -15,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 
 /**
  * The append-only record of one run, a JSON object a line in {@code STATE_DIR/SESSION.jsonl}:
@@ -81,15 +83,16 @@ final class Journal {
   /**
    * A create call, tracked until EC2 has answered it: a cancelled run does not cancel it (the request
    * may already be on its way), and {@link #settled()} waits for it, so cleanup never runs while a
-   * resource of this run may still come into existence.
+   * resource of this run may still come into existence. Made through {@code ec2} once the host's
+   * credentials are in memory, as {@link Ec2Waits#call} makes every other call.
    */
-  <T> Mono<T> create(java.util.function.Supplier<CompletableFuture<T>> call) {
-    return Mono.defer(() -> {
+  <T> Mono<T> create(Ec2AsyncClient ec2, java.util.function.Supplier<CompletableFuture<T>> call) {
+    return HostCredentials.readyFor(ec2).then(Mono.defer(() -> {
       CompletableFuture<T> future = call.get();
       inFlight.add(future);
       future.whenComplete((response, error) -> inFlight.remove(future));
       return Mono.fromFuture(future, true);
-    }).onErrorMap(e -> !(e instanceof dev.berth.provisioner.ec2.Ec2CallException),
+    })).onErrorMap(e -> !(e instanceof dev.berth.provisioner.ec2.Ec2CallException),
         dev.berth.provisioner.ec2.Ec2CallException::from);
   }
 

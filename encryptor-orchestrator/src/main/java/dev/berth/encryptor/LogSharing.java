@@ -57,13 +57,13 @@ final class LogSharing {
 
   private Mono<SharedLogs> snapshot(Volume volume, String instanceId, String account, Session session, Journal journal) {
     return journal.creating(ResourceKind.SNAPSHOT, session.id() + "-logs")
-        .then(journal.create(() -> ec2.createSnapshot(r -> r.volumeId(volume.volumeId())
+        .then(journal.create(ec2, () -> ec2.createSnapshot(r -> r.volumeId(volume.volumeId())
             .description("berth-encryptor share-logs of " + instanceId + " for " + account + ", session " + session.id())
             .tagSpecifications(SessionTags.specifications(SessionTags.of(session.id(), java.util.Map.of()),
                 ResourceType.SNAPSHOT)))))
         .flatMap(r -> journal.created(r.snapshotId()).thenReturn(r.snapshotId()))
         .flatMap(id -> waits.snapshotCompleted(id, LIMIT)
-            .then(Ec2Waits.call(() -> ec2.modifySnapshotAttribute(r -> r.snapshotId(id)
+            .then(Ec2Waits.call(ec2, () -> ec2.modifySnapshotAttribute(r -> r.snapshotId(id)
                 .attribute("createVolumePermission").operationType("add").userIds(account))))
             .then(endings.keep(session, journal, List.of(id)))
             .then(endings.succeed(session, journal,
@@ -75,11 +75,11 @@ final class LogSharing {
     if (!instanceId.matches("i-([0-9a-f]{8}|[0-9a-f]{17})")) {
       return Mono.error(EncryptorException.invalid("--instance '" + instanceId + "' is not an instance id; expected i- and 8 or 17 hex digits"));
     }
-    return Ec2Waits.call(() -> ec2.describeInstances(r -> r.instanceIds(instanceId)))
+    return Ec2Waits.call(ec2, () -> ec2.describeInstances(r -> r.instanceIds(instanceId)))
         .map(r -> r.reservations().get(0).instances().get(0))
         .onErrorMap(e -> e instanceof Ec2CallException c && c.code().startsWith("InvalidInstanceID"),
             e -> EncryptorException.invalid("--instance " + instanceId + " does not exist in this region; expected an instance id"))
-        .flatMap(i -> rootVolumeId(i).map(id -> Ec2Waits.call(() -> ec2.describeVolumes(r -> r.volumeIds(id)))
+        .flatMap(i -> rootVolumeId(i).map(id -> Ec2Waits.call(ec2, () -> ec2.describeVolumes(r -> r.volumeIds(id)))
                 .map(r -> r.volumes().get(0)))
             .orElseGet(() -> Mono.error(EncryptorException.invalid("--instance " + instanceId
                 + " has no EBS root volume attached; expected an instance with one"))));

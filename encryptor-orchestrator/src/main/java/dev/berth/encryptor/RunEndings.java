@@ -31,7 +31,7 @@ final class RunEndings {
   // Tagged verified first, journaled kept second: a cleanup by tag after a crash between the two
   // leaves the result alone.
   Mono<Void> keep(Session session, Journal journal, List<String> ids) {
-    return Ec2Waits.call(() -> ec2.createTags(r -> r.resources(ids)
+    return Ec2Waits.call(ec2, () -> ec2.createTags(r -> r.resources(ids)
             .tags(Tag.builder().key(SessionTags.VERIFIED).value(session.id()).build())))
         .thenMany(Flux.fromIterable(ids).concatMap(journal::kept))
         .then();

@@ -34,7 +34,8 @@ public final class Ec2Waiters {
   private Ec2Waiters() {}
 
   /**
-   * One wait of {@code ec2}'s waiters, its delays scheduled on {@code loop} (they never block it).
+   * One wait of {@code ec2}'s waiters, its delays scheduled on {@code loop} (they never block it),
+   * started once the host's credentials are in memory ({@link HostCredentials#readyFor}).
    * Cancelling the returned {@link Mono} stops the polling: the SDK's waiter does not look at its
    * own future between attempts, so cancelling that alone would leave the next attempt scheduled,
    * and it would call EC2 (and schedule another) until the wait's limit.
@@ -49,11 +50,11 @@ public final class Ec2Waiters {
       Function<Ec2AsyncWaiter, CompletableFuture<WaiterResponse<T>>> wait) {
     Objects.requireNonNull(ec2, "ec2");
     Objects.requireNonNull(loop, "loop");
-    return Mono.defer(() -> {
+    return HostCredentials.readyFor(ec2).then(Mono.defer(() -> {
       StoppableSchedule schedule = new StoppableSchedule(loop);
       Ec2AsyncWaiter waiter = Ec2AsyncWaiter.builder().client(ec2).scheduledExecutorService(schedule).build();
       return Mono.fromFuture(wait.apply(waiter), true).doFinally(signal -> schedule.shutdownNow());
-    });
+    }));
   }
 
   /**

@@ -119,7 +119,10 @@ public final class DockerContainerIndex implements ContainerIndex {
             .transientErrors(true)
             .doBeforeRetry(signal -> {
               // Once per loss, not every 2 s of an outage; the resync that follows the reconnection is counted on /metrics.
-              if (signal.totalRetriesInARow() == 0) {
+              if (signal.failure() instanceof Error defect) {
+                // Not the engine going away but a defect (CI once saw BlockHound's error here): where.
+                log.warn("Docker events stream lost ({}); reconnecting", defect.toString(), defect);
+              } else if (signal.totalRetriesInARow() == 0) {
                 log.warn("Docker events stream lost ({}); reconnecting", signal.failure().toString());
               } else {
                 log.debug("Docker events stream: reconnecting failed ({})", signal.failure().toString());
