@@ -1,5 +1,6 @@
 package dev.berth.encryptor;
 
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
@@ -23,6 +24,9 @@ import reactor.netty.resources.ConnectionProvider;
 final class StatusPoller {
 
   private static final Logger LOG = LoggerFactory.getLogger("berth-encryptor");
+  // Made at class initialization: Jackson makes a type's deserializer on its first use, under a lock
+  // (a ReentrantLock since 2.17) that a loop thread would wait on while another job's poll makes it.
+  private static final ObjectReader STATUS = Journal.JSON.readerFor(EncryptorStatus.class);
   static final Duration DEFAULT_EVERY = Duration.ofSeconds(10);
 
   private final HttpClient http;
@@ -71,7 +75,7 @@ final class StatusPoller {
             : Mono.error(new IllegalStateException("status port answered " + response.status())))
         .map(json -> {
           try {
-            return Journal.JSON.readValue(json, EncryptorStatus.class);
+            return STATUS.readValue(json);
           } catch (java.io.IOException e) {
             throw new IllegalStateException("status port answered no status JSON: " + e.getMessage(), e);
           }

@@ -3,6 +3,7 @@ package dev.berth.iptables;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
@@ -83,6 +84,9 @@ public final class DockerEngine implements AutoCloseable {
   static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(30);
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  // Made at class initialization: Jackson makes a type's deserializer on its first use, under a lock
+  // (a ReentrantLock since 2.17), and a loop thread once waited on it in CI as two indexes started at once.
+  private static final ObjectReader TREES = JSON.readerFor(JsonNode.class);
   private static final Pattern PEM_KEY =
       Pattern.compile("-----BEGIN (RSA |)PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END \\1PRIVATE KEY-----");
 
@@ -192,7 +196,7 @@ public final class DockerEngine implements AutoCloseable {
 
   private static JsonNode tree(String uri, byte[] bytes) {
     try {
-      return JSON.readTree(bytes);
+      return TREES.readTree(bytes);
     } catch (IOException e) {
       throw new EngineException("GET " + uri + ": the engine's answer is not JSON (" + e.getMessage() + ")");
     }
@@ -201,7 +205,7 @@ public final class DockerEngine implements AutoCloseable {
   private static EngineException failure(String uri, HttpClientResponse response, String body) {
     String message = body.strip();
     try {
-      JsonNode error = JSON.readTree(body);
+      JsonNode error = TREES.readTree(body);
       if (error != null && error.hasNonNull("message")) {
         message = error.get("message").asText();
       }

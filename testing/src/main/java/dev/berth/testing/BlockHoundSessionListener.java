@@ -3,6 +3,7 @@ package dev.berth.testing;
 import org.junit.platform.launcher.LauncherSession;
 import org.junit.platform.launcher.LauncherSessionListener;
 import reactor.blockhound.BlockHound;
+import reactor.blockhound.BlockingOperationError;
 
 /**
  * Installs BlockHound once, before any test runs, in every module that has berth-testing on its
@@ -20,6 +21,14 @@ public final class BlockHoundSessionListener implements LauncherSessionListener 
         // The AWS SDK's Netty client closes its channel pools by waiting on Netty's
         // GlobalEventExecutor (SimpleChannelPool.close -> awaitUninterruptibly). That is the
         // SDK's own shutdown path, run when a test closes a client, not a request path.
-        .allowBlockingCallsInside("io.netty.channel.pool.SimpleChannelPool", "close"));
+        .allowBlockingCallsInside("io.netty.channel.pool.SimpleChannelPool", "close")
+        // Code under test may catch the error and carry on (a retry, a fallback, a log line with
+        // its message only), so every detection also prints where it happened.
+        .blockingMethodCallback(method -> {
+          BlockingOperationError error = new BlockingOperationError(method);
+          System.err.println("BlockHound: a blocking call on " + Thread.currentThread().getName() + ":");
+          error.printStackTrace();
+          throw error;
+        }));
   }
 }

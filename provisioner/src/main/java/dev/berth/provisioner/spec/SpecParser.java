@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -25,6 +26,9 @@ final class SpecParser {
   private static final ObjectMapper MAPPER = new ObjectMapper()
       .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  // Made at class initialization: Jackson makes a type's deserializer on its first use, under a lock
+  // (a ReentrantLock since 2.17) that a loop thread would wait on (the daemon parses specs on its loop).
+  private static final ObjectReader TREES = MAPPER.readerFor(JsonNode.class);
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
   private static final Pattern IPV4 = Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
   private static final Set<String> INSTANCE_PLUGINS = Set.of("aws/ec2-instance", "instance-aws", "instance-aws/ec2-instance");
@@ -37,7 +41,7 @@ final class SpecParser {
   static GroupSpec parse(String json) {
     JsonNode root;
     try {
-      root = MAPPER.readTree(json);
+      root = TREES.readTree(json);
     } catch (JsonProcessingException e) {
       var where = e.getLocation();
       throw new SpecException("$", "not valid JSON" + (where == null ? "" : " at line " + where.getLineNr()
