@@ -15,14 +15,17 @@ import reactor.netty.http.server.HttpServer;
  */
 final class FatalErrorWatch {
 
-  private static final String NAME = "berth.fatalErrorWatch";
+  static final String NAME = "berth.fatalErrorWatch";
 
   private FatalErrorWatch() {}
 
   static HttpServer on(HttpServer server, Consumer<Throwable> action) {
     ChannelHandler watcher = FatalErrors.watcher(action);
     return server
-        .doOnBound(bound -> bound.channel().pipeline().addLast(NAME, watcher))
+        // First on the listening channel: Reactor Netty's acceptor answers an accept failure by
+        // scheduling a task, which with the heap full fails too, and Netty passes an error thrown by
+        // a handler's exceptionCaught no further (CI saw the daemon live on with the watch after it).
+        .doOnBound(bound -> bound.channel().pipeline().addFirst(NAME, watcher))
         .doOnChannelInit((observer, channel, remote) -> {
           if (channel.pipeline().get(NettyPipeline.ReactiveBridge) != null) {
             channel.pipeline().addBefore(NettyPipeline.ReactiveBridge, NAME, watcher);
